@@ -1,0 +1,673 @@
+/* catalog: the capsule's dated pages, kept current, and immutable snapshots of them. */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "catalog.h"
+#include "log.h"
+#include "meta.h"
+#include "path.h"
+#include "render.h"
+#include "strmap.h"
+
+#define HEAD_BYTES	(64 * 1024)	/* enough of a page to find its title */
+
+struct blob {
+	char	*data;
+	size_t	 len;
+};
+
+struct snapshot {
+	atomic_int		 refs;
+	struct snapshot		*next_retired;
+	int			 rootfd;
+	struct page		**chron;
+	size_t			 npages;
+	struct strmap		 position;	/* path -> index in chron, plus 1 */
+	struct year_span	*years;
+	size_t			 nyears;
+	struct blob		*year_pages;
+	struct blob		 index, timeline, feed, atom;
+	int			 index_override;
+};
+
+struct catalog {
+	struct catalog_config	 cfg;
+	char			 base_url[300];
+	int			 rootfd;
+	struct strmap		 pages;		/* path -> struct page */
+	struct page		**chron;	/* by history date, then path */
+	struct page		**recent;	/* newest mtime first, then path */
+	size_t			 npages, cap;
+	char			*intro;
+	size_t			 intro_len;
+	char			 title[TITLE_MAX];
+	int			 index_override;
+	int			 dirty;
+
+	pthread_mutex_t		 lock;		/* guards current and busy */
+	struct snapshot		*current;
+	struct strmap		 busy;
+	atomic_int		 nbusy;
+	struct snapshot		*retired;
+};
+
+static int
+chron_cmp(const struct page *a, const struct page *b)
+{
+	int	 c = meta_date_cmp(&a->date, &b->date);
+
+	return c != 0 ? c : strcmp(a->path, b->path);
+}
+
+static int
+recent_cmp(const struct page *a, const struct page *b)
+{
+	if (a->mtime != b->mtime)
+		return a->mtime > b->mtime ? -1 : 1;
+	return strcmp(a->path, b->path);
+}
+
+/* First position in v[0..n) whose page does not sort before p. */
+static size_t
+lower_bound(struct page **v, size_t n, const struct page *p,
+    int (*cmp)(const struct page *, const struct page *))
+{
+	size_t	 lo = 0, hi = n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (cmp(v[mid], p) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static void
+array_insert(struct page **v, size_t n, struct page *p,
+    int (*cmp)(const struct page *, const struct page *))
+{
+	size_t	 i = lower_bound(v, n, p, cmp);
+
+	memmove(v + i + 1, v + i, (n - i) * sizeof(*v));
+	v[i] = p;
+}
+
+static void
+array_remove(struct page **v, size_t n, const struct page *p,
+    int (*cmp)(const struct page *, const struct page *))
+{
+	size_t	 i = lower_bound(v, n, p, cmp);
+
+	if (i < n && v[i] == p)
+		memmove(v + i, v + i + 1, (n - i - 1) * sizeof(*v));
+}
+
+static void
+page_unref(struct page *p)
+{
+	if (p == NULL || --p->refs > 0)
+		return;
+	free(p->path);
+	free(p->title);
+	free(p);
+}
+
+struct catalog *
+catalog_new(const struct catalog_config *cfg)
+{
+	struct catalog	*c;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	c->cfg = *cfg;
+	c->rootfd = -1;
+	if (cfg->port == 1965)
+		snprintf(c->base_url, sizeof(c->base_url), "gemini://%s/",
+		    cfg->hostname);
+	else
+		snprintf(c->base_url, sizeof(c->base_url), "gemini://%s:%d/",
+		    cfg->hostname, cfg->port);
+	snprintf(c->title, sizeof(c->title), "%s", cfg->hostname);
+	strmap_init(&c->pages);
+	strmap_init(&c->busy);
+	if (pthread_mutex_init(&c->lock, NULL) != 0) {
+		free(c);
+		return NULL;
+	}
+	c->dirty = 1;
+	return c;
+}
+
+void
+catalog_set_root(struct catalog *c, int fd)
+{
+	if (c->rootfd != -1)
+		close(c->rootfd);
+	c->rootfd = fd;
+	c->dirty = 1;
+}
+
+int
+catalog_root(const struct catalog *c)
+{
+	return c->rootfd;
+}
+
+size_t
+catalog_count(const struct catalog *c)
+{
+	return c->npages;
+}
+
+static void
+remove_page(struct catalog *c, const char *path)
+{
+	struct page	*p;
+
+	if ((p = strmap_del(&c->pages, path)) == NULL)
+		return;
+	array_remove(c->chron, c->npages, p, chron_cmp);
+	array_remove(c->recent, c->npages, p, recent_cmp);
+	c->npages--;
+	c->dirty = 1;
+	page_unref(p);
+}
+
+static int
+add_page(struct catalog *c, struct page *p)
+{
+	struct page	**v;
+	size_t		  cap;
+
+	if (c->npages == c->cap) {
+		cap = c->cap ? c->cap * 2 : 64;
+		if ((v = realloc(c->chron, cap * sizeof(*v))) == NULL)
+			return -1;
+		c->chron = v;
+		if ((v = realloc(c->recent, cap * sizeof(*v))) == NULL)
+			return -1;
+		c->recent = v;
+		c->cap = cap;
+	}
+	if (strmap_put(&c->pages, p->path, p) == -1)
+		return -1;
+	array_insert(c->chron, c->npages, p, chron_cmp);
+	array_insert(c->recent, c->npages, p, recent_cmp);
+	c->npages++;
+	c->dirty = 1;
+	return 0;
+}
+
+/*
+ * Reads the start of a regular file without following a final symlink and
+ * without blocking on a FIFO.  Returns the byte count, or -1.
+ */
+static ssize_t
+read_head(int rootfd, const char *path, char *out, size_t outsz,
+    struct stat *st)
+{
+	ssize_t	 n;
+	size_t	 got = 0;
+	int	 fd;
+
+	fd = openat(rootfd, path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC);
+	if (fd == -1)
+		return -1;
+	if (fstat(fd, st) == -1 || !S_ISREG(st->st_mode)) {
+		close(fd);
+		errno = EINVAL;
+		return -1;
+	}
+	while (got < outsz) {
+		n = read(fd, out + got, outsz - got);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	close(fd);
+	return (ssize_t)got;
+}
+
+static void
+load_intro(struct catalog *c)
+{
+	static char	 head[HEAD_BYTES];
+	struct stat	 st;
+	ssize_t		 n;
+	int		 crlf;
+
+	free(c->intro);
+	c->intro = NULL;
+	c->intro_len = 0;
+	snprintf(c->title, sizeof(c->title), "%s", c->cfg.hostname);
+	c->dirty = 1;
+	if ((n = read_head(c->rootfd, "intro.gmi", head, sizeof(head),
+	    &st)) < 0)
+		return;
+	if ((c->intro = malloc((size_t)n + 1)) == NULL)
+		return;
+	memcpy(c->intro, head, (size_t)n);
+	c->intro[n] = '\0';
+	c->intro_len = (size_t)n;
+	if (meta_title(head, (size_t)n, (size_t)n == sizeof(head), "intro.gmi",
+	    c->title, sizeof(c->title), &crlf) != TITLE_HEADING)
+		snprintf(c->title, sizeof(c->title), "%s", c->cfg.hostname);
+}
+
+static void
+warn_title(const char *path, enum meta_title_source src)
+{
+	if (src == TITLE_EMPTY)
+		log_warn("%s: empty page, listed under its file name", path);
+	else if (src == TITLE_NOT_UTF8)
+		log_warn("%s: not UTF-8, listed under its file name", path);
+	else if (src == TITLE_NO_HEADING)
+		log_warn("%s: no '# ' heading, listed under its file name",
+		    path);
+}
+
+static struct page *
+load_page(struct catalog *c, const char *path, const struct chron_date *d)
+{
+	static char		 head[HEAD_BYTES];
+	char			 title[TITLE_MAX];
+	struct stat		 st;
+	struct page		*p;
+	ssize_t			 n;
+	enum meta_title_source	 src;
+
+	if ((n = read_head(c->rootfd, path, head, sizeof(head), &st)) < 0)
+		return NULL;
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		return NULL;
+	src = meta_title(head, (size_t)n, (size_t)n == sizeof(head), path,
+	    title, sizeof(title), &p->crlf);
+	warn_title(path, src);
+	p->path = strdup(path);
+	p->title = strdup(title);
+	p->date = *d;
+	p->mtime = st.st_mtime;
+	p->refs = 1;
+	if (p->path == NULL || p->title == NULL) {
+		page_unref(p);
+		return NULL;
+	}
+	return p;
+}
+
+static int
+is_root_file(const char *path, const char *name)
+{
+	return strcmp(path, name) == 0;
+}
+
+static int
+has_hidden_segment(const char *path)
+{
+	const char	*p;
+
+	if (path[0] == '.')
+		return 1;
+	for (p = path; (p = strchr(p, '/')) != NULL; p++)
+		if (p[1] == '.')
+			return 1;
+	return 0;
+}
+
+void
+catalog_file_changed(struct catalog *c, const char *path)
+{
+	struct chron_date	 d;
+	struct page		*p;
+	const char		*base = strrchr(path, '/');
+
+	base = base ? base + 1 : path;
+	if (is_root_file(path, "intro.gmi"))
+		load_intro(c);
+	if (is_root_file(path, "index.gmi")) {
+		c->index_override = faccessat(c->rootfd, path, F_OK,
+		    AT_SYMLINK_NOFOLLOW) == 0;
+		c->dirty = 1;
+	}
+	remove_page(c, path);
+	if (c->rootfd == -1 || !meta_is_gemtext(base) ||
+	    path_is_leftover(path) || has_hidden_segment(path) ||
+	    meta_parse_date(base, &d) == 0)
+		return;
+	if ((p = load_page(c, path, &d)) == NULL)
+		return;
+	if (add_page(c, p) == -1) {
+		log_warn("%s: out of memory, page not listed", path);
+		strmap_del(&c->pages, p->path);
+		page_unref(p);
+	}
+}
+
+void
+catalog_file_removed(struct catalog *c, const char *path)
+{
+	if (is_root_file(path, "intro.gmi"))
+		load_intro(c);
+	if (is_root_file(path, "index.gmi")) {
+		c->index_override = 0;
+		c->dirty = 1;
+	}
+	remove_page(c, path);
+}
+
+void
+catalog_dir_removed(struct catalog *c, const char *dir)
+{
+	size_t	 i, len = strlen(dir);
+
+	for (i = c->npages; i > 0; i--)
+		if (strncmp(c->chron[i - 1]->path, dir, len) == 0)
+			remove_page(c, c->chron[i - 1]->path);
+}
+
+void
+catalog_clear(struct catalog *c)
+{
+	while (c->npages > 0)
+		remove_page(c, c->chron[c->npages - 1]->path);
+	free(c->intro);
+	c->intro = NULL;
+	c->intro_len = 0;
+	c->index_override = 0;
+	snprintf(c->title, sizeof(c->title), "%s", c->cfg.hostname);
+	c->dirty = 1;
+}
+
+static void
+snapshot_free(struct snapshot *s)
+{
+	size_t	 i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < s->npages; i++)
+		page_unref(s->chron[i]);
+	for (i = 0; i < s->nyears && s->year_pages != NULL; i++)
+		free(s->year_pages[i].data);
+	free(s->year_pages);
+	free(s->years);
+	free(s->chron);
+	strmap_free(&s->position);
+	free(s->index.data);
+	free(s->timeline.data);
+	free(s->feed.data);
+	free(s->atom.data);
+	if (s->rootfd != -1)
+		close(s->rootfd);
+	free(s);
+}
+
+static int
+take(struct buf *b, struct blob *out)
+{
+	out->data = buf_steal(b, &out->len);
+	return out->data == NULL ? -1 : 0;
+}
+
+static int
+render_all(struct catalog *c, struct snapshot *s)
+{
+	struct render_site	 site = {
+		.title = c->title, .base_url = c->base_url, .intro = c->intro,
+		.intro_len = c->intro_len, .feed_max = c->cfg.feed_max
+	};
+	struct buf		 b;
+	size_t			 i;
+
+	buf_init(&b);
+	render_index(&b, &site, s->chron, s->npages, s->years, s->nyears);
+	if (take(&b, &s->index) == -1)
+		return -1;
+	render_timeline(&b, &site, s->years, s->nyears);
+	if (take(&b, &s->timeline) == -1)
+		return -1;
+	render_gemfeed(&b, &site, c->recent, c->npages);
+	if (take(&b, &s->feed) == -1)
+		return -1;
+	render_atom(&b, &site, c->recent, c->npages);
+	if (take(&b, &s->atom) == -1)
+		return -1;
+	for (i = 0; i < s->nyears; i++) {
+		render_year(&b, &site, s->chron, s->years, s->nyears, i);
+		if (take(&b, &s->year_pages[i]) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static struct snapshot *
+snapshot_build(struct catalog *c)
+{
+	struct snapshot	*s;
+	size_t		 i, n = c->npages;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return NULL;
+	atomic_init(&s->refs, 1);
+	s->rootfd = c->rootfd == -1 ? -1 : fcntl(c->rootfd, F_DUPFD_CLOEXEC, 0);
+	s->index_override = c->index_override;
+	strmap_init(&s->position);
+	s->chron = malloc((n ? n : 1) * sizeof(*s->chron));
+	s->years = malloc((n ? n : 1) * sizeof(*s->years));
+	if (s->chron == NULL || s->years == NULL ||
+	    (c->rootfd != -1 && s->rootfd == -1))
+		goto fail;
+	for (i = 0; i < n; i++) {
+		s->chron[i] = c->chron[i];
+		s->chron[i]->refs++;
+		s->npages++;
+		if (strmap_put(&s->position, s->chron[i]->path,
+		    (void *)(i + 1)) == -1)
+			goto fail;
+	}
+	s->nyears = render_year_spans(s->chron, n, s->years);
+	if ((s->year_pages = calloc(s->nyears ? s->nyears : 1,
+	    sizeof(*s->year_pages))) == NULL || render_all(c, s) == -1)
+		goto fail;
+	return s;
+fail:
+	snapshot_free(s);
+	return NULL;
+}
+
+int
+catalog_publish(struct catalog *c)
+{
+	struct snapshot	*s, *old;
+
+	if (!c->dirty)
+		return 0;
+	if ((s = snapshot_build(c)) == NULL) {
+		log_warn("out of memory: the generated pages were not updated");
+		return -1;
+	}
+	c->dirty = 0;
+	pthread_mutex_lock(&c->lock);
+	old = c->current;
+	c->current = s;
+	pthread_mutex_unlock(&c->lock);
+	if (old != NULL) {
+		old->next_retired = c->retired;
+		c->retired = old;
+		snapshot_release(old);
+	}
+	catalog_reap(c);
+	return 0;
+}
+
+void
+catalog_reap(struct catalog *c)
+{
+	struct snapshot	**pp = &c->retired, *s;
+
+	while ((s = *pp) != NULL) {
+		if (atomic_load(&s->refs) == 0) {
+			*pp = s->next_retired;
+			snapshot_free(s);
+		} else
+			pp = &s->next_retired;
+	}
+}
+
+struct snapshot *
+catalog_acquire(struct catalog *c)
+{
+	struct snapshot	*s;
+
+	pthread_mutex_lock(&c->lock);
+	s = c->current;
+	if (s != NULL)
+		atomic_fetch_add(&s->refs, 1);
+	pthread_mutex_unlock(&c->lock);
+	return s;
+}
+
+/* Only counts down: the watching thread frees it in catalog_reap. */
+void
+snapshot_release(struct snapshot *s)
+{
+	if (s != NULL)
+		atomic_fetch_sub(&s->refs, 1);
+}
+
+void
+catalog_free(struct catalog *c)
+{
+	size_t	 i;
+
+	if (c == NULL)
+		return;
+	if (c->current != NULL) {
+		snapshot_release(c->current);
+		c->current->next_retired = c->retired;
+		c->retired = c->current;
+		c->current = NULL;
+	}
+	catalog_reap(c);
+	if (c->retired != NULL)
+		log_warn("snapshots still in use at exit");
+	catalog_clear(c);
+	strmap_free(&c->pages);
+	for (i = 0; i < c->busy.cap; i++)
+		free((char *)c->busy.keys[i]);
+	strmap_free(&c->busy);
+	free(c->chron);
+	free(c->recent);
+	if (c->rootfd != -1)
+		close(c->rootfd);
+	pthread_mutex_destroy(&c->lock);
+	free(c);
+}
+
+void
+catalog_set_busy(struct catalog *c, const char *path, int busy)
+{
+	char	*key;
+
+	pthread_mutex_lock(&c->lock);
+	if (busy && strmap_get(&c->busy, path) == NULL) {
+		if ((key = strdup(path)) != NULL &&
+		    strmap_put(&c->busy, key, key) == 0)
+			atomic_fetch_add(&c->nbusy, 1);
+		else
+			free(key);
+	} else if (!busy && (key = strmap_del(&c->busy, path)) != NULL) {
+		free(key);
+		atomic_fetch_sub(&c->nbusy, 1);
+	}
+	pthread_mutex_unlock(&c->lock);
+}
+
+/* The common case, nothing being written, costs one atomic load. */
+int
+catalog_is_busy(struct catalog *c, const char *path)
+{
+	int	 busy;
+
+	if (atomic_load(&c->nbusy) == 0)
+		return 0;
+	pthread_mutex_lock(&c->lock);
+	busy = strmap_get(&c->busy, path) != NULL;
+	pthread_mutex_unlock(&c->lock);
+	return busy;
+}
+
+int
+snapshot_rootfd(const struct snapshot *s)
+{
+	return s->rootfd;
+}
+
+static const struct blob *
+find_year_page(const struct snapshot *s, const char *path)
+{
+	size_t	 i;
+	int	 year = 0;
+
+	for (i = 0; i < 4; i++) {
+		if (path[i] < '0' || path[i] > '9')
+			return NULL;
+		year = year * 10 + (path[i] - '0');
+	}
+	if (strcmp(path + 4, "/") != 0)
+		return NULL;
+	for (i = 0; i < s->nyears; i++)
+		if (s->years[i].year == year)
+			return &s->year_pages[i];
+	return NULL;
+}
+
+int
+snapshot_generated(const struct snapshot *s, const char *path,
+    const char **body, size_t *len)
+{
+	const struct blob	*b = NULL;
+
+	if (path[0] == '\0' && !s->index_override)
+		b = &s->index;
+	else if (strcmp(path, "feed.gmi") == 0)
+		b = &s->feed;
+	else if (strcmp(path, "atom.xml") == 0)
+		b = &s->atom;
+	else if (strcmp(path, "timeline.gmi") == 0)
+		b = &s->timeline;
+	else if (strlen(path) == 5)
+		b = find_year_page(s, path);
+	if (b == NULL)
+		return 0;
+	*body = b->data;
+	*len = b->len;
+	return 1;
+}
+
+int
+snapshot_footer(const struct snapshot *s, const char *path, struct buf *out)
+{
+	uintptr_t	 pos = (uintptr_t)strmap_get(&s->position, path);
+	size_t		 i;
+
+	if (pos == 0)
+		return 0;
+	i = (size_t)pos - 1;
+	render_footer(out, s->chron[i], i > 0 ? s->chron[i - 1] : NULL,
+	    i + 1 < s->npages ? s->chron[i + 1] : NULL);
+	return 1;
+}

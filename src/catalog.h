@@ -1,0 +1,58 @@
+/* catalog: the capsule's dated pages, kept current, and immutable snapshots of them. */
+#ifndef ALMANAC_CATALOG_H
+#define ALMANAC_CATALOG_H
+
+#include <stddef.h>
+
+#include "buf.h"
+
+struct catalog_config {
+	const char	*hostname;	/* for absolute URLs and the default title */
+	int		 port;
+	size_t		 feed_max;
+};
+
+struct catalog;
+struct snapshot;
+
+/*
+ * The catalog is changed only by the thread that watches the capsule;
+ * the serving threads read snapshots, which never change once published.
+ */
+struct catalog	*catalog_new(const struct catalog_config *);
+void		 catalog_free(struct catalog *);
+/* Takes ownership of a directory descriptor for the root (-1: no root). */
+void		 catalog_set_root(struct catalog *, int);
+int		 catalog_root(const struct catalog *);
+/* Re-reads one file (path relative to the root); drops it if it no longer qualifies. */
+void		 catalog_file_changed(struct catalog *, const char *);
+void		 catalog_file_removed(struct catalog *, const char *);
+/* Drops every page under a directory ("a/b/"). */
+void		 catalog_dir_removed(struct catalog *, const char *);
+void		 catalog_clear(struct catalog *);
+size_t		 catalog_count(const struct catalog *);
+/* Publishes a new snapshot if anything changed since the last one. */
+int		 catalog_publish(struct catalog *);
+/* Frees retired snapshots that no request holds any more. */
+void		 catalog_reap(struct catalog *);
+
+/* Files being written right now, which must not be served half-done. */
+void		 catalog_set_busy(struct catalog *, const char *, int);
+int		 catalog_is_busy(struct catalog *, const char *);
+
+/* Thread-safe: a reference to the current snapshot, and its release. */
+struct snapshot	*catalog_acquire(struct catalog *);
+void		 snapshot_release(struct snapshot *);
+
+int		 snapshot_rootfd(const struct snapshot *);
+/*
+ * The generated page at a normalised path ("", "feed.gmi", "atom.xml",
+ * "timeline.gmi", "2013/"): 1 with the body, or 0.
+ */
+int		 snapshot_generated(const struct snapshot *, const char *,
+		    const char **, size_t *);
+/* Appends the navigation footer of a dated page: 1, or 0 for other paths. */
+int		 snapshot_footer(const struct snapshot *, const char *,
+		    struct buf *);
+
+#endif

@@ -1,0 +1,25 @@
+/* log: access and error lines on stderr or a file, buffered per thread. */
+#ifndef ALMANAC_LOG_H
+#define ALMANAC_LOG_H
+
+#include <stddef.h>
+
+void	log_set_fd(int);
+void	log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
+/* log_warn with strerror(errno) appended. */
+void	log_syserr(const char *, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * One line per request: client address, the request as received (escaped),
+ * status ('-' when none was sent), bytes sent, duration and an optional
+ * note (why a connection ended without an answer).  Lines are buffered and written by
+ * log_flush() or when the buffer fills, so that a busy event loop does
+ * not make one write() per request.
+ */
+void	log_access(const char *, const char *, size_t, int, unsigned long long,
+	    double, const char *);
+void	log_flush(void);
+/* Flushes and frees this thread's buffer, before the thread ends. */
+void	log_release(void);
+
+#endif

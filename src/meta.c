@@ -1,0 +1,214 @@
+/* meta: a page's history date and title from its file name and text (no I/O). */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "meta.h"
+#include "request.h"
+
+int
+meta_is_gemtext(const char *name)
+{
+	size_t	 len = strlen(name);
+
+	return (len > 4 && strcmp(name + len - 4, ".gmi") == 0) ||
+	    (len > 7 && strcmp(name + len - 7, ".gemini") == 0);
+}
+
+static int
+digits(const char *s, int n)
+{
+	int	 i, v = 0;
+
+	for (i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+static int
+days_in_month(int year, int month)
+{
+	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
+	    30, 31 };
+	int	 leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+
+	return month == 2 && leap ? 29 : days[month - 1];
+}
+
+static int
+is_separator(char c)
+{
+	return c == '-' || c == '.';
+}
+
+size_t
+meta_parse_date(const char *name, struct chron_date *d)
+{
+	size_t	 len = strlen(name);
+	int	 y, m, day;
+
+	memset(d, 0, sizeof(*d));
+	if (len < 5 || (y = digits(name, 4)) < 1 || !is_separator(name[4]))
+		return 0;
+	d->year = y;
+	if (name[4] == '.' || len < 8 || (m = digits(name + 5, 2)) < 0 ||
+	    !is_separator(name[7]))
+		return 5;
+	if (m < 1 || m > 12)
+		goto invalid;
+	d->month = m;
+	if (name[7] == '.' || len < 11 || (day = digits(name + 8, 2)) < 0 ||
+	    !is_separator(name[10]))
+		return 8;
+	if (day < 1 || day > days_in_month(y, m))
+		goto invalid;
+	d->day = day;
+	return 11;
+invalid:
+	memset(d, 0, sizeof(*d));
+	return 0;
+}
+
+void
+meta_format_date(const struct chron_date *d, char *out, size_t outsz)
+{
+	if (d->month == 0)
+		snprintf(out, outsz, "%04d", d->year);
+	else if (d->day == 0)
+		snprintf(out, outsz, "%04d-%02d", d->year, d->month);
+	else
+		snprintf(out, outsz, "%04d-%02d-%02d", d->year, d->month,
+		    d->day);
+}
+
+int
+meta_date_cmp(const struct chron_date *a, const struct chron_date *b)
+{
+	if (a->year != b->year)
+		return a->year < b->year ? -1 : 1;
+	if (a->month != b->month)
+		return a->month < b->month ? -1 : 1;
+	if (a->day != b->day)
+		return a->day < b->day ? -1 : 1;
+	return 0;
+}
+
+void
+meta_sanitize(char *s)
+{
+	int	 utf8 = utf8_valid(s, strlen(s));
+
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c < 0x20 || c == 0x7f || (c >= 0x80 && !utf8))
+			*s = '?';
+	}
+}
+
+void
+meta_title_from_name(const char *path, char *out, size_t outsz)
+{
+	struct chron_date	 d;
+	const char		*base, *dot;
+	size_t			 n, i, skip;
+
+	if (outsz == 0)
+		return;
+	base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	skip = meta_parse_date(base, &d);
+	if (skip > 0 && (base[skip - 1] == '.' || base[skip] == '\0' ||
+	    base[skip] == '.'))
+		skip = 0;	/* nothing but a date: keep the whole name */
+	base += skip;
+	dot = strrchr(base, '.');
+	n = dot && dot != base ? (size_t)(dot - base) : strlen(base);
+	if (n >= outsz)
+		n = outsz - 1;
+	for (i = 0; i < n; i++)
+		out[i] = base[i] == '-' || base[i] == '_' ? ' ' : base[i];
+	out[n] = '\0';
+	meta_sanitize(out);
+	if (n > 0 && skip > 0)
+		out[0] = (char)toupper((unsigned char)out[0]);
+}
+
+/* Cuts s[0..*len) to fit max bytes without splitting a UTF-8 sequence. */
+static void
+trim_utf8(const char *s, size_t *len, size_t max)
+{
+	size_t	 n = *len;
+
+	if (n <= max)
+		return;
+	n = max;
+	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n--;
+	*len = n;
+}
+
+static int
+find_heading(const char *text, size_t len, const char **title, size_t *tlen)
+{
+	const char	*p = text, *end = text + len, *eol, *s, *e;
+	int		 pre = 0;
+
+	for (; p < end; p = eol + 1) {
+		eol = memchr(p, '\n', (size_t)(end - p));
+		if (eol == NULL)
+			eol = end;
+		if ((size_t)(eol - p) >= 3 && strncmp(p, "```", 3) == 0) {
+			pre = !pre;
+			continue;
+		}
+		if (pre || p == eol || p[0] != '#' || (eol - p > 1 &&
+		    p[1] == '#'))
+			continue;
+		for (s = p + 1; s < eol && isspace((unsigned char)*s); s++)
+			;
+		for (e = eol; e > s && isspace((unsigned char)e[-1]); e--)
+			;
+		if (e > s) {
+			*title = s;
+			*tlen = (size_t)(e - s);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * 'truncated' says text is only the first part of the file: a UTF-8
+ * sequence cut at the end is then not an error.
+ */
+enum meta_title_source
+meta_title(const char *text, size_t len, int truncated, const char *path,
+    char *out, size_t outsz, int *crlf)
+{
+	const char	*t, *nl;
+	size_t		 tlen, check = len;
+
+	nl = memchr(text, '\n', len);
+	*crlf = nl != NULL && nl > text && nl[-1] == '\r';
+	if (truncated)
+		trim_utf8(text, &check, len > 4 ? len - 4 : 0);
+	if (len == 0) {
+		meta_title_from_name(path, out, outsz);
+		return TITLE_EMPTY;
+	}
+	if (!utf8_valid(text, check)) {
+		meta_title_from_name(path, out, outsz);
+		return TITLE_NOT_UTF8;
+	}
+	if (!find_heading(text, len, &t, &tlen)) {
+		meta_title_from_name(path, out, outsz);
+		return TITLE_NO_HEADING;
+	}
+	trim_utf8(t, &tlen, outsz - 1);
+	memcpy(out, t, tlen);
+	out[tlen] = '\0';
+	return TITLE_HEADING;
+}

@@ -1,0 +1,134 @@
+/* mime: the media type of a file, from a small extension table or libmagic. */
+#include <magic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "mime.h"
+
+struct mime {
+	magic_t	 cookie;
+};
+
+/*
+ * Where libmagic is wrong or vague: it calls CSS and most XML "text/plain",
+ * SVG "image/svg" (not registered), Atom "text/xml", and gemtext has no
+ * magic at all.
+ */
+static const struct {
+	const char	*ext;
+	const char	*type;
+} table[] = {
+	{ ".gmi",		"text/gemini" },
+	{ ".gemini",		"text/gemini" },
+	{ ".txt",		"text/plain" },
+	{ ".md",		"text/markdown" },
+	{ ".css",		"text/css" },
+	{ ".csv",		"text/csv" },
+	{ ".js",		"text/javascript" },
+	{ ".json",		"application/json" },
+	{ ".svg",		"image/svg+xml" },
+	{ ".xml",		"application/xml" },
+	{ ".atom",		"application/atom+xml" },
+	{ ".rss",		"application/rss+xml" },
+	{ ".html",		"text/html" },
+	{ ".htm",		"text/html" },
+	{ ".webmanifest",	"application/manifest+json" },
+};
+
+const char *
+mime_from_extension(const char *name)
+{
+	const char	*dot = strrchr(name, '.');
+	size_t		 i;
+
+	if (dot == NULL || strchr(dot, '/') != NULL)
+		return NULL;
+	for (i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+		if (strcasecmp(dot, table[i].ext) == 0)
+			return table[i].type;
+	return NULL;
+}
+
+struct mime *
+mime_open(void)
+{
+	struct mime	*m;
+
+	if ((m = calloc(1, sizeof(*m))) == NULL)
+		return NULL;
+	m->cookie = magic_open(MAGIC_MIME_TYPE | MAGIC_MIME_ENCODING |
+	    MAGIC_NO_CHECK_COMPRESS | MAGIC_ERROR);
+	if (m->cookie == NULL || magic_load(m->cookie, NULL) == -1) {
+		if (m->cookie != NULL)
+			magic_close(m->cookie);
+		free(m);
+		return NULL;
+	}
+	return m;
+}
+
+void
+mime_close(struct mime *m)
+{
+	if (m == NULL)
+		return;
+	magic_close(m->cookie);
+	free(m);
+}
+
+/*
+ * libmagic answers "type; charset=X".  us-ascii is a subset of UTF-8 and
+ * "binary" is not a charset, so both are dropped or renamed.
+ */
+static void
+format_magic(const char *magic, const char *override, char *out, size_t outsz)
+{
+	const char	*cs = strstr(magic, "charset=");
+	size_t		 typelen = strcspn(magic, ";");
+	char		 charset[64] = "";
+
+	if (cs != NULL) {
+		snprintf(charset, sizeof(charset), "%s", cs + 8);
+		if (strcmp(charset, "us-ascii") == 0)
+			snprintf(charset, sizeof(charset), "utf-8");
+		if (strcmp(charset, "binary") == 0 ||
+		    strcmp(charset, "unknown-8bit") == 0)
+			charset[0] = '\0';
+	}
+	if (override != NULL)
+		snprintf(out, outsz, "%s", override);
+	else
+		snprintf(out, outsz, "%.*s", (int)typelen, magic);
+	if (charset[0] != '\0' && (strncmp(out, "text/", 5) == 0 ||
+	    strstr(out, "xml") != NULL || strstr(out, "json") != NULL))
+		snprintf(out + strlen(out), outsz - strlen(out),
+		    "; charset=%s", charset);
+}
+
+int
+mime_for_file(struct mime *m, const char *name, int fd, const char *lang,
+    char *out, size_t outsz)
+{
+	const char	*type = mime_from_extension(name), *magic;
+
+	if (type != NULL && strcmp(type, "text/gemini") == 0) {
+		snprintf(out, outsz, "text/gemini; charset=utf-8; lang=%s",
+		    lang);
+		return 0;
+	}
+	/* magic_descriptor reads from the current offset and moves it. */
+	magic = magic_descriptor(m->cookie, fd);
+	if (lseek(fd, 0, SEEK_SET) == -1)
+		return -1;
+	if (magic == NULL) {
+		if (type == NULL)
+			return -1;
+		snprintf(out, outsz, "%s", type);
+		return 0;
+	}
+	format_magic(magic, type, out, outsz);
+	return 0;
+}

@@ -1,0 +1,43 @@
+/* render: generated gemtext and Atom pages from the catalog (pure: data in, text out). */
+#ifndef ALMANAC_RENDER_H
+#define ALMANAC_RENDER_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "meta.h"
+
+struct render_site {
+	const char	*title;		/* the capsule's name */
+	const char	*base_url;	/* "gemini://host/" or "gemini://host:port/" */
+	const char	*intro;		/* the author's intro.gmi, or NULL */
+	size_t		 intro_len;
+	size_t		 feed_max;	/* entries in the feeds */
+};
+
+/* The pages of one year: pages[first .. first + count) of the chronology. */
+struct year_span {
+	int	year;
+	size_t	first;
+	size_t	count;
+};
+
+/* 'chron' is sorted by history date, 'recent' newest publication first. */
+void	render_index(struct buf *, const struct render_site *,
+	    struct page *const *, size_t, const struct year_span *, size_t);
+void	render_year(struct buf *, const struct render_site *,
+	    struct page *const *, const struct year_span *, size_t, size_t);
+void	render_timeline(struct buf *, const struct render_site *,
+	    const struct year_span *, size_t);
+void	render_footer(struct buf *, const struct page *, const struct page *,
+	    const struct page *);
+void	render_gemfeed(struct buf *, const struct render_site *,
+	    struct page *const *, size_t);
+void	render_atom(struct buf *, const struct render_site *,
+	    struct page *const *, size_t);
+/* A listing of directory 'dir' ("" or "a/b/"); names of subdirectories end in '/'. */
+void	render_listing(struct buf *, const char *, char *const *, size_t);
+/* Groups a chronology into years; returns how many spans were written. */
+size_t	render_year_spans(struct page *const *, size_t, struct year_span *);
+
+#endif

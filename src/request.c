@@ -1,0 +1,222 @@
+/* request: parse and validate a Gemini request line into URL parts (no I/O). */
+#include <ctype.h>
+#include <string.h>
+#include <strings.h>
+
+#include "request.h"
+
+/*
+ * Strict UTF-8: no overlong forms, no surrogates, nothing past U+10FFFF.
+ * A request is text, and a byte sequence that is not UTF-8 is not a URL.
+ */
+int
+utf8_valid(const char *s, size_t len)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	const unsigned char	*end = p + len;
+	unsigned int		 cp;
+	int			 n, i;
+
+	while (p < end) {
+		if (*p < 0x80) {
+			p++;
+			continue;
+		}
+		if (*p >= 0xc2 && *p <= 0xdf) {
+			n = 1;
+			cp = *p & 0x1f;
+		} else if (*p >= 0xe0 && *p <= 0xef) {
+			n = 2;
+			cp = *p & 0x0f;
+		} else if (*p >= 0xf0 && *p <= 0xf4) {
+			n = 3;
+			cp = *p & 0x07;
+		} else
+			return 0;
+		if (end - p <= n)
+			return 0;
+		for (i = 1; i <= n; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (p[i] & 0x3f);
+		}
+		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return 0;
+		p += n + 1;
+	}
+	return 1;
+}
+
+static int
+has_forbidden_byte(const char *s, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x20 || c == 0x7f || c == ' ' || c == '\\')
+			return 1;
+	}
+	return 0;
+}
+
+/* RFC 3986: scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) */
+static size_t
+scheme_length(const char *s, size_t len)
+{
+	size_t	 i;
+
+	if (len == 0 || !isalpha((unsigned char)s[0]))
+		return 0;
+	for (i = 1; i < len; i++) {
+		if (s[i] == ':')
+			return i;
+		if (!isalnum((unsigned char)s[i]) && s[i] != '+' &&
+		    s[i] != '-' && s[i] != '.')
+			return 0;
+	}
+	return 0;
+}
+
+static int
+valid_reg_name(const char *s, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x80 || isalnum(c))
+			continue;
+		if (strchr("-._~!$&'()*+,;=", c) == NULL || c == '\0')
+			return 0;
+	}
+	return 1;
+}
+
+static int
+valid_ip_literal(const char *s, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i < len; i++)
+		if (!isxdigit((unsigned char)s[i]) && s[i] != ':' &&
+		    s[i] != '.')
+			return 0;
+	return len > 0;
+}
+
+static int
+parse_port(const char *s, size_t len, int *port)
+{
+	size_t	 i;
+	long	 v = 0;
+
+	if (len == 0) {		/* "host:" means the default port */
+		*port = -1;
+		return 0;
+	}
+	if (len > 5)
+		return -1;
+	for (i = 0; i < len; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	if (v < 1 || v > 65535)
+		return -1;
+	*port = (int)v;
+	return 0;
+}
+
+/* authority = host [ ":" port ], with userinfo refused. */
+static const char *
+parse_authority(const char *s, size_t len, struct request *r)
+{
+	const char	*colon;
+	size_t		 hostlen;
+
+	if (memchr(s, '@', len) != NULL)
+		return "userinfo is not allowed in a request";
+	if (len > 0 && s[0] == '[') {
+		const char *close = memchr(s, ']', len);
+		if (close == NULL)
+			return "unterminated IPv6 literal";
+		r->host = s + 1;
+		r->host_len = (size_t)(close - s) - 1;
+		if (!valid_ip_literal(r->host, r->host_len))
+			return "invalid IPv6 literal";
+		colon = close + 1;
+		if (colon < s + len && *colon != ':')
+			return "invalid authority";
+	} else {
+		colon = memchr(s, ':', len);
+		hostlen = colon ? (size_t)(colon - s) : len;
+		r->host = s;
+		r->host_len = hostlen;
+		if (!valid_reg_name(r->host, r->host_len))
+			return "invalid host";
+	}
+	if (r->host_len == 0)
+		return "missing host";
+	r->port = -1;
+	if (colon < s + len && parse_port(colon + 1,
+	    (size_t)(s + len - colon - 1), &r->port) == -1)
+		return "invalid port";
+	return NULL;
+}
+
+enum request_verdict
+request_parse(const char *line, size_t len, struct request *r,
+    const char **why)
+{
+	const char	*p, *end, *auth, *q;
+	size_t		 n;
+
+	memset(r, 0, sizeof(*r));
+	r->port = -1;
+	*why = NULL;
+	if (len == 0)
+		*why = "empty request";
+	else if (len > REQUEST_MAX)
+		*why = "request longer than 1024 bytes";
+	else if (!utf8_valid(line, len))
+		*why = "request is not valid UTF-8";
+	else if (has_forbidden_byte(line, len))
+		*why = "control character, space or backslash in request";
+	else if ((n = scheme_length(line, len)) == 0)
+		*why = "not an absolute URL";
+	if (*why != NULL)
+		return REQ_BAD;
+
+	r->scheme = line;
+	r->scheme_len = n;
+	if (n != 6 || strncasecmp(line, "gemini", 6) != 0) {
+		*why = "proxy requests are refused";
+		return REQ_PROXY;
+	}
+	p = line + n + 1;
+	end = line + len;
+	if (memchr(p, '#', (size_t)(end - p)) != NULL) {
+		*why = "fragment is not allowed in a request";
+		return REQ_BAD;
+	}
+	if (end - p < 2 || p[0] != '/' || p[1] != '/') {
+		*why = "gemini URL without a host";
+		return REQ_BAD;
+	}
+	auth = p + 2;
+	for (q = auth; q < end && *q != '/' && *q != '?'; q++)
+		;
+	if ((*why = parse_authority(auth, (size_t)(q - auth), r)) != NULL)
+		return REQ_BAD;
+	r->path = q;
+	while (q < end && *q != '?')
+		q++;
+	r->path_len = (size_t)(q - r->path);
+	if (q < end) {
+		r->query = q + 1;
+		r->query_len = (size_t)(end - q - 1);
+	}
+	return REQ_OK;
+}

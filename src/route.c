@@ -1,0 +1,442 @@
+/* route: decide the answer to one request line: status, meta and body source. */
+#include <arpa/inet.h>
+#include <linux/openat2.h>
+#include <netinet/in.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "catalog.h"
+#include "config.h"
+#include "log.h"
+#include "meta.h"
+#include "mime.h"
+#include "path.h"
+#include "render.h"
+#include "request.h"
+#include "route.h"
+
+#define OPEN_FLAGS	(O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
+
+void
+response_init(struct response *res)
+{
+	memset(res, 0, sizeof(*res));
+	res->fd = -1;
+	buf_init(&res->owned);
+	buf_init(&res->footer);
+}
+
+void
+response_clear(struct response *res)
+{
+	if (res->fd != -1)
+		close(res->fd);
+	res->fd = -1;
+	res->status = 0;
+	res->meta[0] = '\0';
+	res->body = BODY_NONE;
+	res->mem = NULL;
+	res->mem_len = 0;
+	buf_reset(&res->owned);
+	buf_reset(&res->footer);
+}
+
+static void
+answer(struct response *res, int status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+answer(struct response *res, int status, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	res->status = status;
+	va_start(ap, fmt);
+	vsnprintf(res->meta, sizeof(res->meta), fmt, ap);
+	va_end(ap);
+}
+
+static void
+answer_mem(struct response *res, const char *type, const char *lang,
+    const char *body, size_t len)
+{
+	if (lang != NULL)
+		answer(res, 20, "%s; charset=utf-8; lang=%s", type, lang);
+	else
+		answer(res, 20, "%s; charset=utf-8", type);
+	res->body = BODY_MEM;
+	res->mem = body;
+	res->mem_len = len;
+}
+
+/*
+ * RESOLVE_BENEATH keeps every lookup, symlinks included, inside the root.
+ * Kernels before 5.6 lack openat2: there, no symlink is followed at all.
+ */
+static int
+open_beneath(int rootfd, const char *path)
+{
+	struct open_how	 how = {
+		.flags = OPEN_FLAGS,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS
+	};
+	char		 part[PATH_MAX_LEN + 1];
+	const char	*p, *slash;
+	long		 fd;
+	int		 dfd, next;
+
+	fd = syscall(SYS_openat2, rootfd, path[0] ? path : ".", &how,
+	    sizeof(how));
+	if (fd != -1 || errno != ENOSYS)
+		return (int)fd;
+	if ((dfd = openat(rootfd, ".", OPEN_FLAGS)) == -1)
+		return -1;
+	for (p = path; *p != '\0'; p = slash ? slash + 1 : p + strlen(p)) {
+		slash = strchr(p, '/');
+		snprintf(part, sizeof(part), "%.*s",
+		    (int)(slash ? slash - p : (long)strlen(p)), p);
+		if (part[0] == '\0')
+			continue;
+		next = openat(dfd, part, OPEN_FLAGS | O_NOFOLLOW);
+		close(dfd);
+		if ((dfd = next) == -1)
+			return -1;
+	}
+	return dfd;
+}
+
+static int
+host_is_local_address(const char *host, const struct sockaddr *local)
+{
+	struct in6_addr	 a6;
+	struct in_addr	 a4;
+	const struct sockaddr_in6 *l6 = (const struct sockaddr_in6 *)local;
+	const struct sockaddr_in *l4 = (const struct sockaddr_in *)local;
+
+	if (local == NULL)
+		return 0;
+	if (local->sa_family == AF_INET)
+		return inet_pton(AF_INET, host, &a4) == 1 &&
+		    a4.s_addr == l4->sin_addr.s_addr;
+	if (local->sa_family != AF_INET6)
+		return 0;
+	if (inet_pton(AF_INET6, host, &a6) == 1)
+		return memcmp(&a6, &l6->sin6_addr, sizeof(a6)) == 0;
+	/* IPv4 on a dual-stack socket arrives as ::ffff:a.b.c.d */
+	return inet_pton(AF_INET, host, &a4) == 1 &&
+	    IN6_IS_ADDR_V4MAPPED(&l6->sin6_addr) &&
+	    memcmp(&a4, &l6->sin6_addr.s6_addr[12], 4) == 0;
+}
+
+/* Host names compare without case and without a final dot. */
+static int
+same_name(const char *a, size_t alen, const char *b)
+{
+	size_t	 blen = strlen(b);
+
+	if (alen > 0 && a[alen - 1] == '.')
+		alen--;
+	if (blen > 0 && b[blen - 1] == '.')
+		blen--;
+	return alen == blen && strncasecmp(a, b, alen) == 0;
+}
+
+static void
+refuse_host(const struct route_env *env, struct response *res,
+    const char *why)
+{
+	const char	*h = env->cfg->hostnames[0];
+
+	if (env->local_port == 1965)
+		answer(res, 53, "%s; this server serves gemini://%s/", why, h);
+	else
+		answer(res, 53, "%s; this server serves gemini://%s:%d/", why,
+		    h, env->local_port);
+}
+
+/* 1 when the URL names this server; else answers 53. */
+static int
+check_authority(const struct route_env *env, const struct request *r,
+    struct response *res)
+{
+	char	 host[256];
+	size_t	 i;
+	int	 ours = 0, literal;
+
+	if (r->host_len >= sizeof(host)) {
+		refuse_host(env, res, "host not served");
+		return 0;
+	}
+	memcpy(host, r->host, r->host_len);
+	host[r->host_len] = '\0';
+	literal = host_is_local_address(host, env->local);
+	for (i = 0; i < env->cfg->nhostnames && !ours; i++)
+		ours = same_name(r->host, r->host_len, env->cfg->hostnames[i]);
+	if (!ours && !literal) {
+		refuse_host(env, res, "host not served");
+		return 0;
+	}
+	if (env->sni != NULL && !literal &&
+	    !same_name(r->host, r->host_len, env->sni)) {
+		refuse_host(env, res, "TLS server name differs from the URL's "
+		    "host");
+		return 0;
+	}
+	if (r->port != -1 && r->port != env->local_port) {
+		refuse_host(env, res, "port not served");
+		return 0;
+	}
+	return 1;
+}
+
+static void
+redirect_slash(const struct request *r, struct response *res)
+{
+	int	 v6 = memchr(r->host, ':', r->host_len) != NULL;
+	char	 port[16] = "";
+
+	if (r->port != -1)
+		snprintf(port, sizeof(port), ":%d", r->port);
+	if (r->host_len + r->path_len + 32 > META_MAX) {
+		answer(res, 59, "URL too long to redirect");
+		return;
+	}
+	answer(res, 31, "gemini://%s%.*s%s%s%.*s/", v6 ? "[" : "",
+	    (int)r->host_len, r->host, v6 ? "]" : "", port,
+	    (int)r->path_len, r->path);
+}
+
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void
+free_names(char **names, size_t n)
+{
+	while (n > 0)
+		free(names[--n]);
+	free(names);
+}
+
+/* Reads a directory's visible entries, directories marked with a final '/'. */
+static char **
+read_names(int fd, size_t *countp)
+{
+	struct dirent	*de;
+	struct stat	 st;
+	DIR		*d;
+	char		**v = NULL, **nv;
+	size_t		 n = 0, cap = 0;
+	int		 dfd;
+
+	if ((dfd = fcntl(fd, F_DUPFD_CLOEXEC, 0)) == -1)
+		return NULL;
+	if ((d = fdopendir(dfd)) == NULL) {
+		close(dfd);
+		return NULL;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (path_is_leftover(de->d_name))
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 32;
+			if ((nv = realloc(v, cap * sizeof(*v))) == NULL)
+				goto fail;
+			v = nv;
+		}
+		int dir = fstatat(dirfd(d), de->d_name, &st, 0) == 0 &&
+		    S_ISDIR(st.st_mode);
+		if (asprintf(&v[n], "%s%s", de->d_name, dir ? "/" : "") == -1)
+			goto fail;
+		n++;
+	}
+	closedir(d);
+	qsort(v, n, sizeof(*v), name_cmp);
+	*countp = n;
+	return v ? v : calloc(1, sizeof(*v));
+fail:
+	closedir(d);
+	free_names(v, n);
+	return NULL;
+}
+
+static void
+serve_listing(const struct route_env *env, const char *dir, int fd,
+    struct response *res)
+{
+	char	**names;
+	size_t	  n = 0;
+
+	if ((names = read_names(fd, &n)) == NULL) {
+		answer(res, 40, "cannot read the directory");
+		return;
+	}
+	render_listing(&res->owned, dir, names, n);
+	free_names(names, n);
+	if (res->owned.failed) {
+		answer(res, 40, "out of memory");
+		return;
+	}
+	answer_mem(res, "text/gemini", env->cfg->lang, res->owned.data,
+	    res->owned.len);
+}
+
+static void
+serve_file(const struct route_env *env, const char *rel, int fd,
+    struct response *res)
+{
+	if (path_is_leftover(rel) || catalog_is_busy(env->cat, rel)) {
+		close(fd);
+		if (path_is_leftover(rel))
+			answer(res, 51, "not found");
+		else
+			answer(res, 40, "this file is being written; try "
+			    "again shortly");
+		return;
+	}
+	if (mime_for_file(env->mime, rel, fd, env->cfg->lang, res->meta,
+	    sizeof(res->meta)) == -1)
+		snprintf(res->meta, sizeof(res->meta),
+		    "application/octet-stream");
+	res->status = 20;
+	res->body = BODY_FILE;
+	res->fd = fd;
+	if (meta_is_gemtext(rel))
+		snapshot_footer(env->snap, rel, &res->footer);
+}
+
+static int
+open_error(struct response *res)
+{
+	if (errno == EMFILE || errno == ENFILE || errno == ENOMEM)
+		answer(res, 44, "5");
+	else
+		answer(res, 51, "not found");
+	return -1;
+}
+
+static void
+serve_directory(const struct route_env *env, const struct request *r,
+    const char *rel, int fd, struct response *res)
+{
+	char		 index[PATH_MAX_LEN + 16];
+	struct stat	 st;
+	size_t		 len = strlen(rel);
+	int		 ifd;
+
+	if (len > 0 && rel[len - 1] != '/') {
+		close(fd);
+		redirect_slash(r, res);
+		return;
+	}
+	snprintf(index, sizeof(index), "%sindex.gmi", rel);
+	ifd = open_beneath(snapshot_rootfd(env->snap), index);
+	if (ifd != -1 && fstat(ifd, &st) == 0 && S_ISREG(st.st_mode)) {
+		close(fd);
+		serve_file(env, index, ifd, res);
+		return;
+	}
+	if (ifd != -1)
+		close(ifd);
+	serve_listing(env, rel, fd, res);
+	close(fd);
+}
+
+static void
+serve_path(const struct route_env *env, const struct request *r,
+    const char *rel, struct response *res)
+{
+	struct stat	 st;
+	int		 fd;
+
+	if (snapshot_rootfd(env->snap) == -1) {
+		answer(res, 41, "the capsule is not available right now");
+		return;
+	}
+	if ((fd = open_beneath(snapshot_rootfd(env->snap), rel)) == -1) {
+		open_error(res);
+		return;
+	}
+	if (fstat(fd, &st) == -1) {
+		close(fd);
+		answer(res, 40, "cannot read the file");
+	} else if (S_ISDIR(st.st_mode))
+		serve_directory(env, r, rel, fd, res);
+	else if (S_ISREG(st.st_mode))
+		serve_file(env, rel, fd, res);
+	else {
+		close(fd);
+		answer(res, 51, "not found");
+	}
+}
+
+/* "2013" is a year page without its slash. */
+static int
+is_year_without_slash(const struct snapshot *snap, const char *rel)
+{
+	char		 slashed[8];
+	const char	*body;
+	size_t		 len;
+
+	if (strlen(rel) != 4)
+		return 0;
+	snprintf(slashed, sizeof(slashed), "%s/", rel);
+	return snapshot_generated(snap, slashed, &body, &len);
+}
+
+void
+route_request(const struct route_env *env, const char *line, size_t len,
+    struct response *res)
+{
+	struct request		 r;
+	const char		*why, *body;
+	char			 rel[PATH_MAX_LEN + 1];
+	size_t			 blen;
+	enum path_verdict	 v;
+
+	switch (request_parse(line, len, &r, &why)) {
+	case REQ_BAD:
+		answer(res, 59, "%s", why);
+		return;
+	case REQ_PROXY:
+		refuse_host(env, res, why);
+		return;
+	case REQ_OK:
+		break;
+	}
+	if (!check_authority(env, &r, res))
+		return;
+	if ((v = path_normalise(r.path, r.path_len, rel)) == PATH_HIDDEN) {
+		answer(res, 51, "not found");
+		return;
+	}
+	if (v != PATH_OK) {
+		answer(res, 59, "%s", path_verdict_str(v));
+		return;
+	}
+	if (snapshot_generated(env->snap, rel, &body, &blen)) {
+		if (strcmp(rel, "atom.xml") == 0)
+			answer_mem(res, "application/atom+xml", NULL, body,
+			    blen);
+		else
+			answer_mem(res, "text/gemini", env->cfg->lang, body,
+			    blen);
+		return;
+	}
+	if (is_year_without_slash(env->snap, rel))
+		redirect_slash(&r, res);
+	else
+		serve_path(env, &r, rel, res);
+}

@@ -1,0 +1,50 @@
+/* route: decide the answer to one request line: status, meta and body source. */
+#ifndef ALMANAC_ROUTE_H
+#define ALMANAC_ROUTE_H
+
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include "buf.h"
+
+struct catalog;
+struct config;
+struct mime;
+struct snapshot;
+
+#define META_MAX	1024
+
+struct route_env {
+	const struct config	*cfg;
+	struct catalog		*cat;
+	struct snapshot		*snap;
+	struct mime		*mime;
+	const struct sockaddr	*local;		/* where the client connected */
+	int			 local_port;
+	const char		*sni;		/* NULL when the client sent none */
+};
+
+enum body_kind {
+	BODY_NONE,
+	BODY_MEM,	/* mem[0..mem_len), then nothing */
+	BODY_FILE	/* fd from offset 0 to EOF, then the footer */
+};
+
+struct response {
+	int		 status;
+	char		 meta[META_MAX + 1];
+	enum body_kind	 body;
+	const char	*mem;		/* a snapshot's page, or 'owned' */
+	size_t		 mem_len;
+	struct buf	 owned;
+	int		 fd;
+	struct buf	 footer;
+};
+
+void	response_init(struct response *);
+/* Closes the file and frees what the response owns; it can then be reused. */
+void	response_clear(struct response *);
+void	route_request(const struct route_env *, const char *, size_t,
+	    struct response *);
+
+#endif

@@ -1,0 +1,991 @@
+/* server: listeners, one epoll event loop per worker thread, and the connection state machine. */
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+
+#include "catalog.h"
+#include "config.h"
+#include "log.h"
+#include "mime.h"
+#include "request.h"
+#include "route.h"
+#include "server.h"
+#include "tls.h"
+
+#define MAX_WORKERS	64
+#define MAX_SOCKETS	64
+#define STAGE_SIZE	16384	/* one full TLS record */
+#define LINGER_MS	2000
+#define ACCEPT_BATCH	64
+#define REQ_CAP		(REQUEST_MAX + 2)
+
+enum handler_kind { H_LISTENER, H_WAKE, H_CONN };
+
+/* The first member of everything registered with epoll. */
+struct handler {
+	enum handler_kind	 kind;
+};
+
+struct listener {
+	struct handler		 h;
+	int			 fd;
+	int			 port;
+	struct sockaddr_storage	 addr;	/* the bound address */
+	int			 wildcard;
+};
+
+enum conn_state { ST_HANDSHAKE, ST_READ, ST_WRITE, ST_SHUTDOWN, ST_LINGER };
+enum timer_class { T_REQUEST, T_WRITE, T_LINGER, T_COUNT };
+enum phase { P_HEADER, P_BODY, P_FOOTER, P_DONE };
+
+struct conn {
+	struct handler		 h;
+	struct conn		*prev, *next;	/* in its timer list */
+	enum timer_class	 timer;
+	uint64_t		 deadline;
+	uint64_t		 accepted;
+	struct timespec		 t0;
+	int			 fd;
+	SSL			*ssl;
+	enum conn_state		 state;
+	struct listener		*listener;
+	struct sockaddr_storage	 local;
+	char			 peer[INET6_ADDRSTRLEN + 8];
+	char			 req[REQ_CAP];
+	size_t			 reqlen;
+	size_t			 linelen;
+	struct snapshot		*snap;
+	struct response		 res;
+	enum phase		 phase;
+	size_t			 body_pos;
+	off_t			 file_pos;
+	size_t			 footer_pos;
+	char			*out;
+	size_t			 out_len, out_pos;
+	unsigned long long	 sent;
+	const char		*note;
+};
+
+struct timer_list {
+	struct conn	*head, *tail;
+};
+
+struct worker {
+	struct server		*srv;
+	pthread_t		 thread;
+	int			 epfd;
+	struct handler		 wake;
+	int			 wakefd;
+	struct listener		 listeners[MAX_SOCKETS];
+	size_t			 nlisteners;
+	struct timer_list	 timers[T_COUNT];
+	size_t			 nconns;
+	struct mime		*mime;
+	char			**stages;	/* free staging buffers */
+	size_t			 nstages;
+	int			 spare_fd;	/* given up when accept hits EMFILE */
+	time_t			 last_emfile_log;
+};
+
+struct server {
+	const struct config	*cfg;
+	SSL_CTX			*ctx;
+	struct catalog		*cat;
+	struct worker		 workers[MAX_WORKERS];
+	int			 nworkers;
+	int			 started;
+	atomic_int		 stopping;
+	int			 grace_ms;
+};
+
+static uint64_t
+now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Timers: one list per class; equal durations keep each list sorted. */
+
+static void
+timer_unlink(struct worker *w, struct conn *c)
+{
+	struct timer_list	*l = &w->timers[c->timer];
+
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		l->head = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	else
+		l->tail = c->prev;
+	c->prev = c->next = NULL;
+}
+
+static void
+timer_set(struct worker *w, struct conn *c, enum timer_class t, uint64_t at)
+{
+	struct timer_list	*l = &w->timers[t];
+
+	timer_unlink(w, c);
+	c->timer = t;
+	c->deadline = at;
+	c->prev = l->tail;
+	if (l->tail)
+		l->tail->next = c;
+	else
+		l->head = c;
+	l->tail = c;
+}
+
+static int
+next_timeout(struct worker *w)
+{
+	uint64_t	 now = now_ms(), first = UINT64_MAX;
+	int		 t;
+
+	for (t = 0; t < T_COUNT; t++)
+		if (w->timers[t].head && w->timers[t].head->deadline < first)
+			first = w->timers[t].head->deadline;
+	if (first == UINT64_MAX)
+		return -1;
+	return first <= now ? 0 : (int)(first - now);
+}
+
+/* Staging buffers are recycled: no allocation per request once warm. */
+
+static char *
+stage_get(struct worker *w)
+{
+	if (w->nstages > 0)
+		return w->stages[--w->nstages];
+	return malloc(STAGE_SIZE);
+}
+
+static void
+stage_put(struct worker *w, char *p)
+{
+	char	**v;
+
+	if (p == NULL)
+		return;
+	if (w->nstages % 64 == 0) {
+		v = realloc(w->stages, (w->nstages + 64) * sizeof(*v));
+		if (v == NULL) {
+			free(p);
+			return;
+		}
+		w->stages = v;
+	}
+	w->stages[w->nstages++] = p;
+}
+
+static double
+elapsed_ms(const struct timespec *t0)
+{
+	struct timespec	 t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 +
+	    (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+static void
+conn_close(struct worker *w, struct conn *c)
+{
+	if (c->linelen > 0 || c->res.status > 0 || c->note != NULL)
+		log_access(c->peer, c->req, c->linelen, c->res.status,
+		    c->sent, elapsed_ms(&c->t0), c->note);
+	timer_unlink(w, c);
+	SSL_free(c->ssl);
+	close(c->fd);
+	response_clear(&c->res);
+	buf_free(&c->res.owned);
+	buf_free(&c->res.footer);
+	snapshot_release(c->snap);
+	stage_put(w, c->out);
+	free(c);
+	w->nconns--;
+}
+
+static void
+start_linger(struct worker *w, struct conn *c)
+{
+	c->state = ST_LINGER;
+	if (shutdown(c->fd, SHUT_WR) == -1) {
+		conn_close(w, c);
+		return;
+	}
+	timer_set(w, c, T_LINGER, now_ms() + LINGER_MS);
+}
+
+/* Fills the staging buffer from header, body and footer in that order. */
+static int
+refill(struct conn *c)
+{
+	struct response	*r = &c->res;
+	size_t		 n;
+	ssize_t		 got;
+
+	c->out_len = c->out_pos = 0;
+	while (c->phase != P_DONE && c->out_len < STAGE_SIZE) {
+		char	*dst = c->out + c->out_len;
+		size_t	 room = STAGE_SIZE - c->out_len;
+
+		switch (c->phase) {
+		case P_HEADER:
+			n = (size_t)snprintf(dst, room, "%d %s\r\n", r->status,
+			    r->meta);
+			c->out_len += n < room ? n : room - 1;
+			c->phase = r->status / 10 == 2 ? P_BODY : P_DONE;
+			break;
+		case P_BODY:
+			if (r->body == BODY_MEM) {
+				n = r->mem_len - c->body_pos;
+				n = n < room ? n : room;
+				memcpy(dst, r->mem + c->body_pos, n);
+				c->body_pos += n;
+				c->out_len += n;
+				if (c->body_pos == r->mem_len)
+					c->phase = P_FOOTER;
+				break;
+			}
+			if (r->body != BODY_FILE) {
+				c->phase = P_FOOTER;
+				break;
+			}
+			got = pread(r->fd, dst, room, c->file_pos);
+			if (got == -1 && errno == EINTR)
+				break;
+			if (got == -1) {
+				c->note = "file read failed";
+				return -1;
+			}
+			if (got == 0)	/* EOF, or truncated while sent */
+				c->phase = P_FOOTER;
+			c->file_pos += got;
+			c->out_len += (size_t)got;
+			break;
+		case P_FOOTER:
+			n = r->footer.len - c->footer_pos;
+			n = n < room ? n : room;
+			if (n > 0)
+				memcpy(dst, r->footer.data + c->footer_pos, n);
+			c->footer_pos += n;
+			c->out_len += n;
+			if (c->footer_pos == r->footer.len)
+				c->phase = P_DONE;
+			break;
+		case P_DONE:
+			break;
+		}
+	}
+	return 0;
+}
+
+/* Decides the answer and starts writing it: 1, or -1 if c was closed. */
+static int
+respond(struct worker *w, struct conn *c, size_t linelen)
+{
+	const struct config	*cfg = w->srv->cfg;
+	struct route_env	 env = {
+		.cfg = cfg, .cat = w->srv->cat, .mime = w->mime,
+		.local = (struct sockaddr *)&c->local,
+		.local_port = c->listener->port,
+		.sni = SSL_get_servername(c->ssl, TLSEXT_NAMETYPE_host_name)
+	};
+
+	c->linelen = linelen;
+	c->snap = catalog_acquire(w->srv->cat);
+	env.snap = c->snap;
+	if (linelen > REQUEST_MAX) {
+		c->res.status = 59;
+		snprintf(c->res.meta, sizeof(c->res.meta),
+		    "request longer than 1024 bytes");
+	} else if (c->snap == NULL) {
+		c->res.status = 41;
+		snprintf(c->res.meta, sizeof(c->res.meta),
+		    "the capsule is not available right now");
+	} else
+		route_request(&env, c->req, linelen, &c->res);
+	if ((c->out = stage_get(w)) == NULL) {
+		c->note = "out of memory";
+		conn_close(w, c);
+		return -1;
+	}
+	c->state = ST_WRITE;
+	c->phase = P_HEADER;
+	timer_set(w, c, T_WRITE, now_ms() + (uint64_t)cfg->write_timeout_ms);
+	return 1;
+}
+
+static const char *
+ssl_failure(SSL *ssl, int rc, char *buf, size_t bufsz)
+{
+	int	 e = SSL_get_error(ssl, rc);
+
+	if (e == SSL_ERROR_SSL) {
+		tls_error_string(buf, bufsz);
+		return buf;
+	}
+	ERR_clear_error();
+	if (e == SSL_ERROR_ZERO_RETURN)
+		return "client closed";
+	if (e == SSL_ERROR_SYSCALL)
+		return errno ? strerror(errno) : "client went away";
+	return "TLS error";
+}
+
+/* Returns 1 to go on, 0 when waiting for the socket, -1 when closed. */
+static int
+step_handshake(struct worker *w, struct conn *c)
+{
+	static _Thread_local char	 why[256];
+	int				 rc = SSL_accept(c->ssl), e;
+
+	if (rc == 1) {
+		c->state = ST_READ;
+		return 1;
+	}
+	e = SSL_get_error(c->ssl, rc);
+	if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
+		return 0;
+	snprintf(why, sizeof(why), "handshake failed: %s",
+	    ssl_failure(c->ssl, rc, why, sizeof(why)));
+	c->note = why;
+	conn_close(w, c);
+	return -1;
+}
+
+static int
+step_read(struct worker *w, struct conn *c)
+{
+	static _Thread_local char	 why[256];
+	char				*crlf;
+	int				 n, e;
+
+	n = SSL_read(c->ssl, c->req + c->reqlen, (int)(REQ_CAP - c->reqlen));
+	if (n <= 0) {
+		e = SSL_get_error(c->ssl, n);
+		if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
+			return 0;
+		snprintf(why, sizeof(why), "no request: %s",
+		    ssl_failure(c->ssl, n, why, sizeof(why)));
+		c->note = why;
+		c->linelen = c->reqlen;
+		conn_close(w, c);
+		return -1;
+	}
+	c->reqlen += (size_t)n;
+	crlf = memmem(c->req, c->reqlen, "\r\n", 2);
+	if (crlf != NULL)
+		return respond(w, c, (size_t)(crlf - c->req));
+	if (c->reqlen == REQ_CAP)
+		return respond(w, c, REQ_CAP);
+	return 1;
+}
+
+static int
+step_write(struct worker *w, struct conn *c)
+{
+	const struct config	*cfg = w->srv->cfg;
+	int			 n, e;
+
+	if (c->out_pos == c->out_len) {
+		if (refill(c) == -1) {
+			conn_close(w, c);
+			return -1;
+		}
+		if (c->out_len == 0) {
+			c->state = ST_SHUTDOWN;
+			return 1;
+		}
+	}
+	n = SSL_write(c->ssl, c->out + c->out_pos, (int)(c->out_len -
+	    c->out_pos));
+	if (n > 0) {
+		c->out_pos += (size_t)n;
+		c->sent += (unsigned long long)n;
+		if (now_ms() - c->accepted > (uint64_t)cfg->lifetime_ms) {
+			c->note = "connection lifetime exceeded";
+			conn_close(w, c);
+			return -1;
+		}
+		timer_set(w, c, T_WRITE, now_ms() +
+		    (uint64_t)cfg->write_timeout_ms);
+		return 1;
+	}
+	e = SSL_get_error(c->ssl, n);
+	if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
+		return 0;
+	ERR_clear_error();
+	c->note = "client went away";
+	conn_close(w, c);
+	return -1;
+}
+
+/* Sends close_notify; the peer's own close_notify is not waited for. */
+static int
+step_shutdown(struct worker *w, struct conn *c)
+{
+	int	 rc = SSL_shutdown(c->ssl), e;
+
+	if (rc >= 0) {
+		start_linger(w, c);
+		return c->state == ST_LINGER ? 0 : -1;
+	}
+	e = SSL_get_error(c->ssl, rc);
+	if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
+		return 0;
+	ERR_clear_error();
+	conn_close(w, c);
+	return -1;
+}
+
+/*
+ * After close_notify, whatever the client still sends is read and dropped
+ * until it closes: closing with unread data would send a TCP reset that
+ * can destroy the end of the answer before the client has read it.
+ */
+static int
+step_linger(struct worker *w, struct conn *c)
+{
+	char	 junk[4096];
+	ssize_t	 n;
+
+	while ((n = read(c->fd, junk, sizeof(junk))) > 0)
+		;
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return 0;
+	conn_close(w, c);
+	return -1;
+}
+
+static void
+conn_advance(struct worker *w, struct conn *c)
+{
+	int	 rc;
+
+	do {
+		switch (c->state) {
+		case ST_HANDSHAKE:
+			rc = step_handshake(w, c);
+			break;
+		case ST_READ:
+			rc = step_read(w, c);
+			break;
+		case ST_WRITE:
+			rc = step_write(w, c);
+			break;
+		case ST_SHUTDOWN:
+			rc = step_shutdown(w, c);
+			break;
+		case ST_LINGER:
+		default:
+			rc = step_linger(w, c);
+			break;
+		}
+	} while (rc == 1);
+}
+
+static void
+format_peer(const struct sockaddr_storage *ss, char *out, size_t outsz)
+{
+	char	 host[INET6_ADDRSTRLEN] = "?";
+	int	 port = 0;
+
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *s4 = (const void *)ss;
+		inet_ntop(AF_INET, &s4->sin_addr, host, sizeof(host));
+		port = ntohs(s4->sin_port);
+		snprintf(out, outsz, "%s:%d", host, port);
+	} else if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const void *)ss;
+		inet_ntop(AF_INET6, &s6->sin6_addr, host, sizeof(host));
+		port = ntohs(s6->sin6_port);
+		snprintf(out, outsz, "[%s]:%d", host, port);
+	} else
+		snprintf(out, outsz, "?");
+}
+
+static void
+conn_new(struct worker *w, struct listener *l, int fd,
+    const struct sockaddr_storage *peer)
+{
+	struct epoll_event	 ev;
+	struct conn		*c;
+	socklen_t		 len = sizeof(c->local);
+	int			 one = 1;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL ||
+	    (c->ssl = SSL_new(w->srv->ctx)) == NULL ||
+	    SSL_set_fd(c->ssl, fd) != 1) {
+		if (c != NULL)
+			SSL_free(c->ssl);
+		free(c);
+		close(fd);
+		ERR_clear_error();
+		return;
+	}
+	c->h.kind = H_CONN;
+	c->fd = fd;
+	c->listener = l;
+	c->accepted = now_ms();
+	clock_gettime(CLOCK_MONOTONIC, &c->t0);
+	response_init(&c->res);
+	format_peer(peer, c->peer, sizeof(c->peer));
+	if (l->wildcard)
+		getsockname(fd, (struct sockaddr *)&c->local, &len);
+	else
+		c->local = l->addr;
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	w->nconns++;
+	timer_set(w, c, T_REQUEST, c->accepted +
+	    (uint64_t)w->srv->cfg->request_timeout_ms);
+	ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+	ev.data.ptr = c;
+	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) == -1) {
+		log_syserr("epoll_ctl");
+		conn_close(w, c);
+		return;
+	}
+	conn_advance(w, c);
+}
+
+/*
+ * Out of descriptors, a pending connection would wake epoll forever: give
+ * up the spare descriptor, accept and close one, and take the spare back.
+ */
+static void
+shed_connection(struct worker *w, int lfd)
+{
+	time_t	 now = time(NULL);
+	int	 fd;
+
+	if (now != w->last_emfile_log) {
+		log_warn("out of file descriptors: refusing connections");
+		w->last_emfile_log = now;
+	}
+	if (w->spare_fd != -1) {
+		close(w->spare_fd);
+		if ((fd = accept(lfd, NULL, NULL)) != -1)
+			close(fd);
+		w->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	}
+}
+
+static void
+accept_batch(struct worker *w, struct listener *l)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 len;
+	size_t			 max = (size_t)w->srv->cfg->max_conns /
+	    (size_t)w->srv->nworkers + 1;
+	int			 i, fd;
+
+	for (i = 0; i < ACCEPT_BATCH; i++) {
+		len = sizeof(ss);
+		fd = accept4(l->fd, (struct sockaddr *)&ss, &len,
+		    SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd == -1) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			if (errno == EMFILE || errno == ENFILE)
+				shed_connection(w, l->fd);
+			else if (errno != EAGAIN)
+				log_syserr("accept");
+			return;
+		}
+		if (w->nconns >= max) {
+			close(fd);
+			continue;
+		}
+		conn_new(w, l, fd, &ss);
+	}
+}
+
+static void
+expire_timers(struct worker *w)
+{
+	static const char	*why[T_COUNT] = {
+		"request timeout", "write timeout", NULL
+	};
+	uint64_t		 now = now_ms();
+	struct conn		*c;
+	int			 t;
+
+	for (t = 0; t < T_COUNT; t++) {
+		while ((c = w->timers[t].head) != NULL && c->deadline <= now) {
+			c->note = why[t];
+			if (t == T_REQUEST)
+				c->linelen = c->reqlen;
+			conn_close(w, c);
+		}
+	}
+}
+
+static void
+close_listeners(struct worker *w)
+{
+	size_t	 i;
+
+	for (i = 0; i < w->nlisteners; i++) {
+		if (w->listeners[i].fd == -1)
+			continue;
+		epoll_ctl(w->epfd, EPOLL_CTL_DEL, w->listeners[i].fd, NULL);
+		close(w->listeners[i].fd);
+		w->listeners[i].fd = -1;
+	}
+}
+
+static void
+close_all(struct worker *w)
+{
+	int	 t;
+
+	for (t = 0; t < T_COUNT; t++)
+		while (w->timers[t].head != NULL) {
+			w->timers[t].head->note = "server stopping";
+			conn_close(w, w->timers[t].head);
+		}
+}
+
+static void *
+worker_main(void *arg)
+{
+	struct worker		*w = arg;
+	struct server		*srv = w->srv;
+	struct epoll_event	 evs[128];
+	uint64_t		 stop_at = 0, value;
+	int			 n, i, timeout;
+
+	for (;;) {
+		if (atomic_load(&srv->stopping) && stop_at == 0) {
+			close_listeners(w);
+			stop_at = now_ms() + (uint64_t)srv->grace_ms;
+		}
+		if (stop_at != 0 && (w->nconns == 0 || now_ms() >= stop_at))
+			break;
+		timeout = next_timeout(w);
+		if (stop_at != 0 && (timeout == -1 || timeout > 100))
+			timeout = 100;
+		log_flush();
+		n = epoll_wait(w->epfd, evs, 128, timeout);
+		if (n == -1 && errno != EINTR) {
+			log_syserr("epoll_wait");
+			break;
+		}
+		for (i = 0; i < n; i++) {
+			struct handler *h = evs[i].data.ptr;
+			if (h->kind == H_LISTENER)
+				accept_batch(w, (struct listener *)h);
+			else if (h->kind == H_WAKE)
+				(void)read(w->wakefd, &value, sizeof(value));
+			else
+				conn_advance(w, (struct conn *)h);
+		}
+		expire_timers(w);
+	}
+	close_all(w);
+	log_release();
+	return NULL;
+}
+
+/* "host:port", "[v6]:port" or ":port" (every address). */
+static int
+split_listen(const char *spec, char *host, size_t hostsz, char *port,
+    size_t portsz)
+{
+	const char	*colon = strrchr(spec, ':');
+	size_t		 hlen;
+
+	if (colon == NULL || colon[1] == '\0')
+		return -1;
+	hlen = (size_t)(colon - spec);
+	if (hlen >= 2 && spec[0] == '[' && spec[hlen - 1] == ']') {
+		spec++;
+		hlen -= 2;
+	}
+	if (hlen >= hostsz || strlen(colon + 1) >= portsz)
+		return -1;
+	memcpy(host, spec, hlen);
+	host[hlen] = '\0';
+	if (strcmp(host, "*") == 0)
+		host[0] = '\0';
+	snprintf(port, portsz, "%s", colon + 1);
+	return 0;
+}
+
+static int
+open_listener(const struct addrinfo *ai, struct listener *l)
+{
+	int	 one = 1, fd;
+
+	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, ai->ai_protocol);
+	if (fd == -1)
+		return -1;
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ==
+	    -1 || setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one,
+	    sizeof(one)) == -1 || (ai->ai_family == AF_INET6 &&
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one,
+	    sizeof(one)) == -1) || bind(fd, ai->ai_addr, ai->ai_addrlen) ==
+	    -1 || listen(fd, 1024) == -1) {
+		close(fd);
+		return -1;
+	}
+	l->h.kind = H_LISTENER;
+	l->fd = fd;
+	memset(&l->addr, 0, sizeof(l->addr));
+	memcpy(&l->addr, ai->ai_addr, ai->ai_addrlen);
+	return 0;
+}
+
+static int
+sockaddr_port(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET6)
+		return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
+	return ntohs(((const struct sockaddr_in *)ss)->sin_port);
+}
+
+static int
+is_wildcard(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET6)
+		return IN6_IS_ADDR_UNSPECIFIED(
+		    &((const struct sockaddr_in6 *)ss)->sin6_addr);
+	return ((const struct sockaddr_in *)ss)->sin_addr.s_addr ==
+	    htonl(INADDR_ANY);
+}
+
+/*
+ * One socket per worker for each address (SO_REUSEPORT spreads the
+ * connections).  Port 0 is resolved by the first bind and reused by the
+ * others, so that all of them share one port.
+ */
+static int
+bind_address(struct server *srv, struct addrinfo *ai, const char *spec)
+{
+	struct listener	*l = NULL;
+	char		 text[INET6_ADDRSTRLEN + 8];
+	socklen_t	 len;
+	int		 i, port = 0;
+
+	for (i = 0; i < srv->nworkers; i++) {
+		struct worker *w = &srv->workers[i];
+		if (w->nlisteners == MAX_SOCKETS)
+			return -1;
+		l = &w->listeners[w->nlisteners];
+		if (port != 0)
+			((struct sockaddr_in *)ai->ai_addr)->sin_port =
+			    htons((uint16_t)port);
+		if (open_listener(ai, l) == -1) {
+			log_syserr("cannot listen on %s", spec);
+			return -1;
+		}
+		len = sizeof(l->addr);
+		if (getsockname(l->fd, (struct sockaddr *)&l->addr, &len) ==
+		    -1) {
+			close(l->fd);
+			return -1;
+		}
+		l->port = port = sockaddr_port(&l->addr);
+		l->wildcard = is_wildcard(&l->addr);
+		w->nlisteners++;
+	}
+	format_peer(&l->addr, text, sizeof(text));
+	log_info("listening on %s", text);
+	return 0;
+}
+
+static int
+listen_spec(struct server *srv, const char *spec)
+{
+	struct addrinfo	 hints, *res, *ai;
+	char		 host[256], port[16];
+	int		 rc, bound = 0;
+
+	if (split_listen(spec, host, sizeof(host), port, sizeof(port)) == -1) {
+		log_warn("--listen %s: expected HOST:PORT", spec);
+		return -1;
+	}
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	if ((rc = getaddrinfo(host[0] ? host : NULL, port, &hints, &res)) !=
+	    0) {
+		log_warn("--listen %s: %s", spec, gai_strerror(rc));
+		return -1;
+	}
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		if (bound > 0 && strcmp(port, "0") == 0)
+			((struct sockaddr_in *)ai->ai_addr)->sin_port =
+			    htons((uint16_t)srv->workers[0].listeners[
+			    srv->workers[0].nlisteners - 1].port);
+		if (bind_address(srv, ai, spec) == 0)
+			bound++;
+	}
+	freeaddrinfo(res);
+	/* "localhost" on a host without IPv6 still serves IPv4. */
+	return bound > 0 ? 0 : -1;
+}
+
+int
+server_listen(struct server *srv)
+{
+	size_t	 i;
+
+	for (i = 0; i < srv->cfg->nlisten; i++)
+		if (listen_spec(srv, srv->cfg->listen[i]) == -1)
+			return -1;
+	return 0;
+}
+
+int
+server_port(const struct server *srv)
+{
+	return srv->workers[0].nlisteners > 0 ?
+	    srv->workers[0].listeners[0].port : 1965;
+}
+
+struct server *
+server_new(const struct config *cfg, SSL_CTX *ctx)
+{
+	struct server	*srv;
+	long		 ncpu;
+	int		 i;
+
+	if ((srv = calloc(1, sizeof(*srv))) == NULL)
+		return NULL;
+	srv->cfg = cfg;
+	srv->ctx = ctx;
+	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	srv->nworkers = cfg->workers > 0 ? cfg->workers : (int)(ncpu > 0 ?
+	    ncpu : 1);
+	if (srv->nworkers > MAX_WORKERS)
+		srv->nworkers = MAX_WORKERS;
+	atomic_init(&srv->stopping, 0);
+	for (i = 0; i < srv->nworkers; i++) {
+		srv->workers[i].srv = srv;
+		srv->workers[i].epfd = -1;
+		srv->workers[i].wakefd = -1;
+		srv->workers[i].spare_fd = -1;
+	}
+	return srv;
+}
+
+static int
+worker_setup(struct worker *w)
+{
+	struct epoll_event	 ev;
+	size_t			 i;
+
+	if ((w->epfd = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
+	    (w->wakefd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) == -1) {
+		log_syserr("epoll/eventfd");
+		return -1;
+	}
+	if ((w->mime = mime_open()) == NULL) {
+		log_warn("libmagic: cannot load its database");
+		return -1;
+	}
+	w->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	w->wake.kind = H_WAKE;
+	ev.events = EPOLLIN;
+	ev.data.ptr = &w->wake;
+	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->wakefd, &ev) == -1)
+		return -1;
+	for (i = 0; i < w->nlisteners; i++) {
+		ev.events = EPOLLIN;
+		ev.data.ptr = &w->listeners[i];
+		if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->listeners[i].fd,
+		    &ev) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+int
+server_start(struct server *srv, struct catalog *cat)
+{
+	int	 i;
+
+	srv->cat = cat;
+	for (i = 0; i < srv->nworkers; i++) {
+		if (worker_setup(&srv->workers[i]) == -1)
+			return -1;
+		if (pthread_create(&srv->workers[i].thread, NULL, worker_main,
+		    &srv->workers[i]) != 0) {
+			log_warn("cannot start worker %d", i);
+			return -1;
+		}
+		srv->started = i + 1;
+	}
+	log_info("%d worker%s started", srv->nworkers,
+	    srv->nworkers == 1 ? "" : "s");
+	return 0;
+}
+
+void
+server_stop(struct server *srv, int grace_ms)
+{
+	uint64_t	 one = 1;
+	int		 i;
+
+	srv->grace_ms = grace_ms;
+	atomic_store(&srv->stopping, 1);
+	for (i = 0; i < srv->started; i++)
+		if (write(srv->workers[i].wakefd, &one, sizeof(one)) == -1)
+			log_syserr("waking worker %d", i);
+	for (i = 0; i < srv->started; i++)
+		pthread_join(srv->workers[i].thread, NULL);
+	srv->started = 0;
+}
+
+void
+server_free(struct server *srv)
+{
+	int	 i;
+
+	if (srv == NULL)
+		return;
+	for (i = 0; i < srv->nworkers; i++) {
+		struct worker *w = &srv->workers[i];
+		close_listeners(w);
+		if (w->epfd != -1)
+			close(w->epfd);
+		if (w->wakefd != -1)
+			close(w->wakefd);
+		if (w->spare_fd != -1)
+			close(w->spare_fd);
+		mime_close(w->mime);
+		while (w->nstages > 0)
+			free(w->stages[--w->nstages]);
+		free(w->stages);
+	}
+	free(srv);
+}

@@ -1,0 +1,25 @@
+/* server: listeners, one epoll event loop per worker thread, and the connection state machine. */
+#ifndef ALMANAC_SERVER_H
+#define ALMANAC_SERVER_H
+
+#include <openssl/ssl.h>
+
+struct catalog;
+struct config;
+struct server;
+
+struct server	*server_new(const struct config *, SSL_CTX *);
+/* Binds every --listen address once per worker; logs each. 0 or -1. */
+int		 server_listen(struct server *);
+/* The port of the first listener (useful when it was 0). */
+int		 server_port(const struct server *);
+/* Starts the workers; requests are answered from the catalog's snapshots. */
+int		 server_start(struct server *, struct catalog *);
+/*
+ * Stops accepting, lets answers in flight finish for up to 'grace_ms',
+ * then closes what is left and joins the workers.
+ */
+void		 server_stop(struct server *, int);
+void		 server_free(struct server *);
+
+#endif

@@ -1,0 +1,287 @@
+/* tls: the OpenSSL server context, and certificates loaded or generated on first start. */
+#include <arpa/inet.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+#include <openssl/x509v3.h>
+
+#include "buf.h"
+#include "log.h"
+#include "tls.h"
+
+#define CERT_NAME	"cert.pem"
+#define KEY_NAME	"key.pem"
+#define CERT_DAYS	(365 * 50)	/* trust on first use wants it to last */
+
+void
+tls_error_string(char *out, size_t outsz)
+{
+	unsigned long	 e;
+	size_t		 n = 0;
+
+	out[0] = '\0';
+	while ((e = ERR_get_error()) != 0) {
+		if (n > 0 && n + 2 < outsz) {
+			out[n++] = ';';
+			out[n++] = ' ';
+			out[n] = '\0';
+		}
+		if (n < outsz)
+			ERR_error_string_n(e, out + n, outsz - n);
+		n = strlen(out);
+	}
+	if (n == 0)
+		snprintf(out, outsz, "unknown error");
+}
+
+static void
+log_tls(const char *what)
+{
+	char	 err[512];
+
+	tls_error_string(err, sizeof(err));
+	log_warn("%s: %s", what, err);
+}
+
+/* "DNS:a,DNS:b,IP:127.0.0.1" */
+static char *
+san_list(char *const *hosts, size_t nhosts)
+{
+	unsigned char	 addr[16];
+	struct buf	 b;
+	size_t		 i;
+
+	buf_init(&b);
+	for (i = 0; i < nhosts; i++) {
+		int ip = inet_pton(AF_INET, hosts[i], addr) == 1 ||
+		    inet_pton(AF_INET6, hosts[i], addr) == 1;
+		buf_printf(&b, "%s%s:%s", i ? "," : "", ip ? "IP" : "DNS",
+		    hosts[i]);
+	}
+	return buf_steal(&b, NULL);
+}
+
+static int
+add_ext(X509 *x, int nid, const char *value)
+{
+	X509V3_CTX	 ctx;
+	X509_EXTENSION	*ext;
+	int		 ok;
+
+	X509V3_set_ctx(&ctx, x, x, NULL, NULL, 0);
+	if ((ext = X509V3_EXT_conf_nid(NULL, &ctx, nid, value)) == NULL)
+		return 0;
+	ok = X509_add_ext(x, ext, -1);
+	X509_EXTENSION_free(ext);
+	return ok;
+}
+
+static int
+set_serial(X509 *x)
+{
+	BIGNUM	*bn = BN_new();
+	int	 ok;
+
+	ok = bn != NULL && BN_rand(bn, 63, BN_RAND_TOP_ANY,
+	    BN_RAND_BOTTOM_ANY) && BN_to_ASN1_INTEGER(bn,
+	    X509_get_serialNumber(x)) != NULL;
+	BN_free(bn);
+	return ok;
+}
+
+static X509 *
+make_cert(EVP_PKEY *key, char *const *hosts, size_t nhosts)
+{
+	X509		*x;
+	X509_NAME	*name;
+	char		*san;
+	int		 ok;
+
+	if ((x = X509_new()) == NULL || (san = san_list(hosts, nhosts)) ==
+	    NULL) {
+		X509_free(x);
+		return NULL;
+	}
+	name = X509_get_subject_name(x);
+	ok = X509_set_version(x, 2) && set_serial(x) &&
+	    X509_gmtime_adj(X509_getm_notBefore(x), -24 * 3600) != NULL &&
+	    X509_time_adj_ex(X509_getm_notAfter(x), CERT_DAYS, 0, NULL) !=
+	    NULL && X509_set_pubkey(x, key) &&
+	    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
+	    (const unsigned char *)hosts[0], -1, -1, 0) &&
+	    X509_set_issuer_name(x, name) &&
+	    add_ext(x, NID_subject_alt_name, san) &&
+	    add_ext(x, NID_basic_constraints, "critical,CA:FALSE") &&
+	    add_ext(x, NID_key_usage, "critical,digitalSignature") &&
+	    add_ext(x, NID_ext_key_usage, "serverAuth") &&
+	    X509_sign(x, key, EVP_sha256()) > 0;
+	free(san);
+	if (!ok) {
+		X509_free(x);
+		return NULL;
+	}
+	return x;
+}
+
+/* Written to a temporary name and renamed, so a crash leaves no half file. */
+static int
+write_pem(const char *dir, const char *name, mode_t mode, EVP_PKEY *key,
+    X509 *cert)
+{
+	char	 tmp[PATH_MAX], path[PATH_MAX];
+	FILE	*f;
+	int	 fd, ok;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	snprintf(tmp, sizeof(tmp), "%s/.%s.new", dir, name);
+	unlink(tmp);
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    mode)) == -1) {
+		log_syserr("%s", tmp);
+		return -1;
+	}
+	if ((f = fdopen(fd, "w")) == NULL) {
+		log_syserr("%s", tmp);
+		close(fd);
+		unlink(tmp);
+		return -1;
+	}
+	ok = key ? PEM_write_PrivateKey(f, key, NULL, NULL, 0, NULL, NULL) :
+	    PEM_write_X509(f, cert);
+	if (fflush(f) != 0 || fsync(fileno(f)) != 0)
+		ok = 0;
+	if (fclose(f) != 0)
+		ok = 0;
+	if (!ok || rename(tmp, path) == -1) {
+		log_syserr("cannot write %s", path);
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+generate(const char *dir, char *const *hosts, size_t nhosts)
+{
+	EVP_PKEY	*key;
+	X509		*cert = NULL;
+	int		 rc = -1;
+
+	if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
+		log_syserr("mkdir %s", dir);
+		return -1;
+	}
+	if ((key = EVP_EC_gen("P-256")) == NULL ||
+	    (cert = make_cert(key, hosts, nhosts)) == NULL)
+		log_tls("cannot generate a certificate");
+	else if (write_pem(dir, KEY_NAME, 0600, key, NULL) == 0 &&
+	    write_pem(dir, CERT_NAME, 0644, NULL, cert) == 0)
+		rc = 0;
+	X509_free(cert);
+	EVP_PKEY_free(key);
+	if (rc == 0)
+		log_info("generated a self-signed certificate in %s/%s",
+		    dir, CERT_NAME);
+	return rc;
+}
+
+static int
+accept_any_client_cert(int preverify, X509_STORE_CTX *ctx)
+{
+	(void)preverify;
+	(void)ctx;
+	return 1;	/* client certificates identify, they are not verified */
+}
+
+static void
+warn_uncovered_names(SSL_CTX *ctx, char *const *hosts, size_t nhosts)
+{
+	X509	*x = SSL_CTX_get0_certificate(ctx);
+	size_t	 i;
+
+	for (i = 0; x != NULL && i < nhosts; i++)
+		if (X509_check_host(x, hosts[i], 0, 0, NULL) != 1 &&
+		    X509_check_ip_asc(x, hosts[i], 0) != 1)
+			log_warn("the certificate does not name %s: clients "
+			    "will warn (remove cert.pem and key.pem to "
+			    "generate a new one)", hosts[i]);
+}
+
+static int
+configure(SSL_CTX *ctx)
+{
+	static const unsigned char	 sid[] = "almanac";
+
+	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION |
+	    SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_COMPRESSION);
+	SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE |
+	    SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS);
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_CLIENT_ONCE,
+	    accept_any_client_cert);
+	/* Tickets make resumption stateless: no server-side cache. */
+	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+	return SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) &&
+	    SSL_CTX_set1_groups_list(ctx, "X25519:P-256:X448:P-384:P-521") &&
+	    SSL_CTX_set_num_tickets(ctx, 1) &&
+	    SSL_CTX_set_session_id_context(ctx, sid, sizeof(sid) - 1);
+}
+
+SSL_CTX *
+tls_context(const char *dir, char *const *hosts, size_t nhosts)
+{
+	char	 cert[PATH_MAX], key[PATH_MAX];
+	SSL_CTX	*ctx;
+	int	 have_cert, have_key;
+
+	snprintf(cert, sizeof(cert), "%s/%s", dir, CERT_NAME);
+	snprintf(key, sizeof(key), "%s/%s", dir, KEY_NAME);
+	have_cert = access(cert, F_OK) == 0;
+	have_key = access(key, F_OK) == 0;
+	if (have_cert != have_key) {
+		log_warn("%s has only one of %s and %s: add the other or "
+		    "remove both", dir, CERT_NAME, KEY_NAME);
+		return NULL;
+	}
+	if (!have_cert && generate(dir, hosts, nhosts) == -1)
+		return NULL;
+	if ((ctx = SSL_CTX_new(TLS_server_method())) == NULL) {
+		log_tls("SSL_CTX_new");
+		return NULL;
+	}
+	if (!configure(ctx) ||
+	    SSL_CTX_use_certificate_chain_file(ctx, cert) != 1 ||
+	    SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1 ||
+	    SSL_CTX_check_private_key(ctx) != 1) {
+		log_tls(cert);
+		SSL_CTX_free(ctx);
+		return NULL;
+	}
+	warn_uncovered_names(ctx, hosts, nhosts);
+	return ctx;
+}
+
+int
+tls_fingerprint(SSL_CTX *ctx, char *out, size_t outsz)
+{
+	unsigned char	 md[EVP_MAX_MD_SIZE];
+	unsigned int	 n, i;
+	X509		*x = SSL_CTX_get0_certificate(ctx);
+
+	if (x == NULL || !X509_digest(x, EVP_sha256(), md, &n) ||
+	    outsz < n * 3)
+		return -1;
+	for (i = 0; i < n; i++)
+		snprintf(out + i * 3, outsz - i * 3, "%02X%s", md[i],
+		    i + 1 < n ? ":" : "");
+	return 0;
+}

@@ -1,0 +1,19 @@
+/* tls: the OpenSSL server context, and certificates loaded or generated on first start. */
+#ifndef ALMANAC_TLS_H
+#define ALMANAC_TLS_H
+
+#include <stddef.h>
+#include <openssl/ssl.h>
+
+/*
+ * Loads certs/cert.pem and certs/key.pem, or creates them (ECDSA P-256,
+ * self-signed, every hostname in the SAN) when neither exists.  Returns a
+ * server context, or NULL after logging why.
+ */
+SSL_CTX	*tls_context(const char *, char *const *, size_t);
+/* "AB:CD:..." SHA-256 of the context's certificate. */
+int	 tls_fingerprint(SSL_CTX *, char *, size_t);
+/* OpenSSL's error queue as one string, emptied. */
+void	 tls_error_string(char *, size_t);
+
+#endif

@@ -1,0 +1,36 @@
+#!/bin/sh
+# deps.sh: check (and, as root, install) the Debian packages a make target needs.
+# Usage: tools/deps.sh build|test|bench
+set -eu
+
+need_build="pkg-config libssl-dev libmagic-dev openssl"
+need_test="$need_build perl libxml2-utils python3 procps"
+need_bench="$need_build"
+
+case "${1:-build}" in
+build) want=$need_build ;;
+test) want=$need_test ;;
+bench) want=$need_bench ;;
+*) echo "usage: $0 build|test|bench" >&2; exit 2 ;;
+esac
+[ $# -gt 1 ] && { shift 1; want="$want $*"; }
+
+missing=""
+for p in $want; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed'; then
+		missing="$missing $p"
+	fi
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+	echo "deps: installing$missing"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq >/dev/null || apt-get update
+	apt-get install -y -qq --no-install-recommends $missing >/dev/null ||
+	    apt-get install -y --no-install-recommends $missing
+	exit 0
+fi
+echo "deps: missing Debian packages:$missing" >&2
+echo "deps: run: sudo apt-get install -y$missing" >&2
+exit 1
