@@ -150,8 +150,9 @@ parse_authority(const char *s, size_t len, struct request *r)
 		if (colon < s + len && *colon != ':')
 			return "invalid authority";
 	} else {
-		colon = memchr(s, ':', len);
-		hostlen = colon ? (size_t)(colon - s) : len;
+		if ((colon = memchr(s, ':', len)) == NULL)
+			colon = s + len;
+		hostlen = (size_t)(colon - s);
 		r->host = s;
 		r->host_len = hostlen;
 		if (!valid_reg_name(r->host, r->host_len))

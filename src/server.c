@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -821,10 +822,38 @@ bind_address(struct server *srv, struct addrinfo *ai, const char *spec)
 	return 0;
 }
 
+/*
+ * "localhost" is the loopback in both families (RFC 6761), whatever
+ * /etc/hosts says: clients that resolve it to ::1 must find us there.
+ */
+static int
+resolve_listen(const char *host, const char *port, struct addrinfo **res)
+{
+	struct addrinfo	 hints, *v4 = NULL, *v6 = NULL, *ai;
+	int		 rc;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	if (strcasecmp(host, "localhost") != 0)
+		return getaddrinfo(host[0] ? host : NULL, port, &hints, res);
+	hints.ai_flags |= AI_NUMERICHOST;
+	if ((rc = getaddrinfo("127.0.0.1", port, &hints, &v4)) != 0)
+		return rc;
+	if (getaddrinfo("::1", port, &hints, &v6) != 0)
+		v6 = NULL;
+	for (ai = v4; ai->ai_next != NULL; ai = ai->ai_next)
+		;
+	ai->ai_next = v6;
+	*res = v4;
+	return 0;
+}
+
 static int
 listen_spec(struct server *srv, const char *spec)
 {
-	struct addrinfo	 hints, *res, *ai;
+	struct addrinfo	*res, *ai;
 	char		 host[256], port[16];
 	int		 rc, bound = 0;
 
@@ -832,12 +861,7 @@ listen_spec(struct server *srv, const char *spec)
 		log_warn("--listen %s: expected HOST:PORT", spec);
 		return -1;
 	}
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-	if ((rc = getaddrinfo(host[0] ? host : NULL, port, &hints, &res)) !=
-	    0) {
+	if ((rc = resolve_listen(host, port, &res)) != 0) {
 		log_warn("--listen %s: %s", spec, gai_strerror(rc));
 		return -1;
 	}

@@ -1,0 +1,116 @@
+# lib.sh: TAP helpers and a real server on an ephemeral port, for the integration tests.
+# Sourced by tests/*.t.  ALMANAC and GEMGET name the binaries under test.
+
+ALMANAC=${ALMANAC:-./almanac}
+GEMGET=${GEMGET:-./gemget}
+case $ALMANAC in /*) ;; *) ALMANAC=$PWD/$ALMANAC ;; esac
+case $GEMGET in /*) ;; *) GEMGET=$PWD/$GEMGET ;; esac
+TOP=$PWD
+TESTS_RUN=0
+TESTS_FAILED=0
+WORK=$(mktemp -d /tmp/almanac-test.XXXXXX)
+SERVER_PID=
+PORT=
+
+cleanup() {
+	[ -n "$SERVER_PID" ] && kill -KILL "$SERVER_PID" 2>/dev/null
+	jobs -p | xargs -r kill 2>/dev/null
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+pass() { TESTS_RUN=$((TESTS_RUN + 1)); echo "ok $TESTS_RUN - $1"; }
+fail() {
+	TESTS_RUN=$((TESTS_RUN + 1)); TESTS_FAILED=$((TESTS_FAILED + 1))
+	echo "not ok $TESTS_RUN - $1"
+	shift
+	for line in "$@"; do printf '#   %s\n' "$line"; done
+}
+# is GOT WANT NAME
+is() {
+	if [ "$1" = "$2" ]; then pass "$3"; else fail "$3" "got:  '$1'" "want: '$2'"; fi
+}
+# like GOT EXTENDED-REGEX NAME
+like() {
+	if printf '%s' "$1" | grep -Eq -- "$2"; then pass "$3"
+	else fail "$3" "got:  '$(printf '%s' "$1" | head -c 600)'" "want match: $2"; fi
+}
+unlike() {
+	if printf '%s' "$1" | grep -Eq -- "$2"; then
+		fail "$3" "got:  '$(printf '%s' "$1" | head -c 600)'" "want no match: $2"
+	else pass "$3"; fi
+}
+# ok_cmd NAME COMMAND...: passes when the command exits 0
+ok_cmd() {
+	local name=$1; shift
+	if "$@" >/dev/null 2>&1; then pass "$name"; else fail "$name" "command failed: $*"; fi
+}
+done_testing() {
+	echo "1..$TESTS_RUN"
+	[ "$TESTS_FAILED" -eq 0 ]
+	exit $?
+}
+
+# A fresh capsule directory to serve: a copy of the bundled one, or empty.
+make_capsule() {
+	CAPSULE=$WORK/capsule
+	rm -rf "$CAPSULE"
+	if [ "${1:-}" = empty ]; then mkdir -p "$CAPSULE"
+	else cp -a "$TOP/capsule" "$CAPSULE"; fi
+}
+
+# start_server [almanac options...]: serves $CAPSULE on localhost, ephemeral port.
+start_server() {
+	: "${CAPSULE:?make_capsule first}"
+	LOG=$WORK/server.log
+	: >"$LOG"
+	"$ALMANAC" --root "$CAPSULE" --certs "$WORK/certs" --listen localhost:0 \
+	    "$@" 2>>"$LOG" &
+	SERVER_PID=$!
+	local i
+	for i in $(seq 1 100); do
+		grep -q 'workers\? started' "$LOG" && break
+		kill -0 "$SERVER_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$LOG" | head -n 1)
+	if [ -z "$PORT" ] || ! grep -q 'workers\? started' "$LOG"; then
+		echo "# server did not start:"; sed 's/^/#   /' "$LOG"
+		return 1
+	fi
+	BASE=gemini://localhost:$PORT
+}
+
+# stop_server: SIGTERM, and the exit status must be 0 with no sanitizer report.
+stop_server() {
+	[ -n "$SERVER_PID" ] || return 0
+	kill -TERM "$SERVER_PID" 2>/dev/null
+	local rc=0
+	wait "$SERVER_PID" || rc=$?
+	SERVER_PID=
+	is "$rc" 0 "server exits 0 on SIGTERM"
+	if grep -Eq 'AddressSanitizer|LeakSanitizer|runtime error:' "$LOG"; then
+		fail "no sanitizer report in the server log" "$(grep -E -A20 'Sanitizer|runtime error' "$LOG" | head -40)"
+	else
+		pass "no sanitizer report in the server log"
+	fi
+}
+
+# gem URL [gemget options]: the whole response, connecting to our server.
+gem() {
+	local url=$1; shift
+	"$GEMGET" -t 10 -c "127.0.0.1:$PORT" "$@" "$url"
+}
+# status URL [options]: the response header line only.
+header() {
+	local url=$1; shift
+	"$GEMGET" -t 10 -c "127.0.0.1:$PORT" -H "$@" "$url"
+}
+body() {
+	local url=$1; shift
+	"$GEMGET" -t 10 -c "127.0.0.1:$PORT" -B "$@" "$url"
+}
+# raw STRING: send STRING (with \r \n \xHH escapes) and print the header.
+raw() {
+	"$GEMGET" -t 10 -c "127.0.0.1:$PORT" -H -r "$1" "gemini://localhost:$PORT/"
+}
