@@ -55,6 +55,9 @@ put_time(struct buf *b)
 	buf_puts(b, stamp);
 }
 
+static void	log_line(const char *, const char *, va_list, int)
+		    __attribute__((format(printf, 2, 0)));
+
 static void
 log_line(const char *level, const char *fmt, va_list ap, int err)
 {

@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "meta.h"
 #include "request.h"
@@ -11,8 +12,8 @@ meta_is_gemtext(const char *name)
 {
 	size_t	 len = strlen(name);
 
-	return (len > 4 && strcmp(name + len - 4, ".gmi") == 0) ||
-	    (len > 7 && strcmp(name + len - 7, ".gemini") == 0);
+	return (len > 4 && strcasecmp(name + len - 4, ".gmi") == 0) ||
+	    (len > 7 && strcasecmp(name + len - 7, ".gemini") == 0);
 }
 
 static int
@@ -114,14 +115,16 @@ meta_title_from_name(const char *path, char *out, size_t outsz)
 	struct chron_date	 d;
 	const char		*base, *dot;
 	size_t			 n, i, skip;
+	int			 date_only;
 
 	if (outsz == 0)
 		return;
 	base = strrchr(path, '/');
 	base = base ? base + 1 : path;
 	skip = meta_parse_date(base, &d);
-	if (skip > 0 && (base[skip - 1] == '.' || base[skip] == '\0' ||
-	    base[skip] == '.'))
+	date_only = skip > 0 && (base[skip - 1] == '.' ||
+	    base[skip] == '\0' || base[skip] == '.');
+	if (date_only)
 		skip = 0;	/* nothing but a date: keep the whole name */
 	base += skip;
 	dot = strrchr(base, '.');
@@ -129,7 +132,8 @@ meta_title_from_name(const char *path, char *out, size_t outsz)
 	if (n >= outsz)
 		n = outsz - 1;
 	for (i = 0; i < n; i++)
-		out[i] = base[i] == '-' || base[i] == '_' ? ' ' : base[i];
+		out[i] = !date_only && (base[i] == '-' || base[i] == '_') ?
+		    ' ' : base[i];
 	out[n] = '\0';
 	meta_sanitize(out);
 	if (n > 0 && skip > 0)
@@ -180,6 +184,24 @@ find_heading(const char *text, size_t len, const char **title, size_t *tlen)
 	return 0;
 }
 
+/* Drops a UTF-8 sequence cut short at the end of s[0..len). */
+static size_t
+complete_prefix(const char *s, size_t len)
+{
+	size_t		 i = len, need;
+	unsigned char	 lead;
+
+	while (i > 0 && len - i < 3 && ((unsigned char)s[i - 1] & 0xc0) == 0x80)
+		i--;
+	if (i == 0)
+		return len;
+	lead = (unsigned char)s[i - 1];
+	if (lead < 0xc2 || lead > 0xf4)
+		return len;	/* not a lead byte: utf8_valid will say so */
+	need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2;
+	return len - (i - 1) < need ? i - 1 : len;
+}
+
 /*
  * 'truncated' says text is only the first part of the file: a UTF-8
  * sequence cut at the end is then not an error.
@@ -189,17 +211,17 @@ meta_title(const char *text, size_t len, int truncated, const char *path,
     char *out, size_t outsz, int *crlf)
 {
 	const char	*t, *nl;
-	size_t		 tlen, check = len;
+	size_t		 tlen;
 
 	nl = memchr(text, '\n', len);
 	*crlf = nl != NULL && nl > text && nl[-1] == '\r';
 	if (truncated)
-		trim_utf8(text, &check, len > 4 ? len - 4 : 0);
+		len = complete_prefix(text, len);
 	if (len == 0) {
 		meta_title_from_name(path, out, outsz);
 		return TITLE_EMPTY;
 	}
-	if (!utf8_valid(text, check)) {
+	if (!utf8_valid(text, len)) {
 		meta_title_from_name(path, out, outsz);
 		return TITLE_NOT_UTF8;
 	}
@@ -210,5 +232,6 @@ meta_title(const char *text, size_t len, int truncated, const char *path,
 	trim_utf8(t, &tlen, outsz - 1);
 	memcpy(out, t, tlen);
 	out[tlen] = '\0';
+	meta_sanitize(out);
 	return TITLE_HEADING;
 }

@@ -172,7 +172,7 @@ request_parse(const char *line, size_t len, struct request *r,
     const char **why)
 {
 	const char	*p, *end, *auth, *q;
-	size_t		 n;
+	size_t		 n = 0;
 
 	memset(r, 0, sizeof(*r));
 	r->port = -1;

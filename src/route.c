@@ -386,7 +386,7 @@ serve_path(const struct route_env *env, const struct request *r,
 static int
 is_year_without_slash(const struct snapshot *snap, const char *rel)
 {
-	char		 slashed[8];
+	char		 slashed[16];
 	const char	*body;
 	size_t		 len;
 

@@ -85,6 +85,7 @@ struct endpoint {
 struct gem {
 	SSL_CTX			*ctx;
 	SSL			*ssl;
+	SSL_SESSION		*resume;	/* from --sess-in */
 	SSL_SESSION		*sess;		/* newest, for --sess-out */
 	int			 fd;
 	int			 out;
@@ -183,6 +184,13 @@ fail(int code, const char *fmt, ...)
 }
 
 static int
+short_usage(void)
+{
+	fputs("usage: gemget [options] URL (see gemget --help)\n", stderr);
+	return RC_USAGE;
+}
+
+static int
 usage_error(const char *fmt, ...)
 {
 	va_list ap;
@@ -190,9 +198,9 @@ usage_error(const char *fmt, ...)
 	va_start(ap, fmt);
 	fputs("gemget: ", stderr);
 	vfprintf(stderr, fmt, ap);
-	fputs("\nusage: gemget [options] URL (see gemget --help)\n", stderr);
+	fputc('\n', stderr);
 	va_end(ap);
-	return RC_USAGE;
+	return short_usage();
 }
 
 /* Describe the failure of an SSL call; errno must be saved right after it. */
@@ -312,7 +320,8 @@ parse_hostport(const char *s, size_t len, struct endpoint *ep)
 			port = end;
 		hlen = port - host;
 		/* An unbracketed IPv6 literal is ambiguous. */
-		if (port != end && memchr(port + 1, ':', end - port - 1))
+		if (port != end &&
+		    memchr(port + 1, ':', end - port - 1) != NULL)
 			return -1;
 	}
 	if (hlen == 0 || hlen >= sizeof(ep->host))
@@ -424,7 +433,8 @@ parse_opt(int ch, const char *arg, struct opts *o)
 		o->output = arg;
 		break;
 	default:
-		return usage_error("invalid option");
+		/* getopt_long has already named the offending option. */
+		return short_usage();
 	}
 	return 0;
 }
@@ -497,8 +507,8 @@ pick_targets(const struct opts *o, struct endpoint *url, struct endpoint *dest,
 	} else if (urlok)
 		*dest = *url;
 	else
-		return usage_error("no host:port in URL, use --connect: %s",
-		    o->url);
+		return usage_error("no usable host:port in URL "
+		    "(use --connect): %s", o->url);
 
 	if (o->nosni)
 		*sni = NULL;
@@ -735,8 +745,8 @@ make_ctx(struct gem *g, const struct opts *o)
 }
 
 /*
- * Connect to one address within the deadline: 0 when connected, RC_CONN
- * with *err set and no socket left open, or another exit status.
+ * Connect to one address within the deadline: 0 when connected, -1 with
+ * *err set and no socket left open to try the next one, or an exit status.
  */
 static int
 try_connect(struct gem *g, const struct addrinfo *ai, int *err)
@@ -747,7 +757,7 @@ try_connect(struct gem *g, const struct addrinfo *ai, int *err)
 	if ((g->fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK |
 	    SOCK_CLOEXEC, ai->ai_protocol)) == -1) {
 		*err = errno;
-		return RC_CONN;
+		return -1;
 	}
 	if (connect(g->fd, ai->ai_addr, ai->ai_addrlen) == 0)
 		return 0;
@@ -763,14 +773,14 @@ try_connect(struct gem *g, const struct addrinfo *ai, int *err)
 	/* The connect error is the one worth reporting. */
 	(void)close(g->fd);
 	g->fd = -1;
-	return RC_CONN;
+	return -1;
 }
 
 static int
 dial(struct gem *g, const struct endpoint *ep, int nodelay)
 {
 	struct addrinfo hints, *res, *ai;
-	int error, err = 0, one = 1, rv = RC_CONN;
+	int error, err = 0, one = 1, rv = -1;
 
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
@@ -781,11 +791,11 @@ dial(struct gem *g, const struct endpoint *ep, int nodelay)
 		    error == EAI_SYSTEM ? strerror(errno) :
 		    gai_strerror(error));
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
-		if ((rv = try_connect(g, ai, &err)) != RC_CONN)
+		if ((rv = try_connect(g, ai, &err)) != -1)
 			break;
 	}
 	freeaddrinfo(res);
-	if (rv == RC_CONN)
+	if (rv == -1)
 		return fail(RC_CONN, "connect to %s port %s: %s", ep->host,
 		    ep->port, strerror(err));
 	if (rv != 0)
@@ -798,28 +808,22 @@ dial(struct gem *g, const struct endpoint *ep, int nodelay)
 }
 
 static int
-load_session(SSL *ssl, const char *path)
+load_session(struct gem *g, const char *path)
 {
-	SSL_SESSION *sess;
 	FILE *fp;
-	int ok;
 
+	if (path == NULL)
+		return 0;
 	if ((fp = fopen(path, "r")) == NULL)
 		return fail(RC_USAGE, "%s: %s", path, strerror(errno));
-	sess = PEM_read_SSL_SESSION(fp, NULL, NULL, NULL);
-	if (fclose(fp) == EOF) {
-		SSL_SESSION_free(sess);
+	g->resume = PEM_read_SSL_SESSION(fp, NULL, NULL, NULL);
+	if (fclose(fp) == EOF)
 		return fail(RC_USAGE, "%s: %s", path, strerror(errno));
-	}
-	if (sess == NULL)
-		return ssl_fail(RC_USAGE, path);
-	ok = SSL_set_session(ssl, sess);
-	SSL_SESSION_free(sess);
-	return ok == 1 ? 0 : ssl_fail(RC_USAGE, path);
+	return g->resume == NULL ? ssl_fail(RC_USAGE, path) : 0;
 }
 
 static int
-start_tls(struct gem *g, const struct opts *o, const char *sni)
+start_tls(struct gem *g, const char *sni)
 {
 	if ((g->ssl = SSL_new(g->ctx)) == NULL)
 		return ssl_fail(RC_USAGE, "SSL_new");
@@ -829,15 +833,15 @@ start_tls(struct gem *g, const struct opts *o, const char *sni)
 		return ssl_fail(RC_USAGE, "SSL_set_app_data");
 	if (sni != NULL && SSL_set_tlsext_host_name(g->ssl, sni) != 1)
 		return ssl_fail(RC_USAGE, "server name");
-	if (o->sessin != NULL)
-		return load_session(g->ssl, o->sessin);
+	if (g->resume != NULL && SSL_set_session(g->ssl, g->resume) != 1)
+		return ssl_fail(RC_USAGE, "SSL_set_session");
 	return 0;
 }
 
 static int
 handshake(struct gem *g)
 {
-	int r, e, rv;
+	int r, err, syserr, rv;
 	short ev;
 
 	for (;;) {
@@ -845,8 +849,8 @@ handshake(struct gem *g)
 		errno = 0;
 		if ((r = SSL_connect(g->ssl)) == 1)
 			return 0;
-		e = errno;
-		switch (r = SSL_get_error(g->ssl, r)) {
+		syserr = errno;
+		switch (err = SSL_get_error(g->ssl, r)) {
 		case SSL_ERROR_WANT_READ:
 			ev = POLLIN;
 			break;
@@ -855,7 +859,7 @@ handshake(struct gem *g)
 			break;
 		default:
 			return fail(RC_TLS, "handshake failed: %s",
-			    tls_error(r, e));
+			    tls_error(err, syserr));
 		}
 		if ((rv = await(g, ev)) != 0)
 			return rv;
@@ -914,7 +918,7 @@ static int64_t
 send_step(struct gem *g, short *ev)
 {
 	size_t len;
-	int r, e;
+	int r, err, syserr;
 
 	while (g->sending && now_ms() >= g->next) {
 		len = g->reqlen - g->sent;
@@ -923,8 +927,8 @@ send_step(struct gem *g, short *ev)
 		ERR_clear_error();
 		errno = 0;
 		if ((r = SSL_write(g->ssl, g->req + g->sent, (int)len)) <= 0) {
-			e = errno;
-			switch (r = SSL_get_error(g->ssl, r)) {
+			syserr = errno;
+			switch (err = SSL_get_error(g->ssl, r)) {
 			case SSL_ERROR_WANT_READ:
 				*ev |= POLLIN;
 				return g->deadline;
@@ -936,7 +940,7 @@ send_step(struct gem *g, short *ev)
 			 * The server may have answered and hung up early:
 			 * stop sending but still read what it sent.
 			 */
-			fail(0, "send: %s", tls_error(r, e));
+			fail(0, "send: %s", tls_error(err, syserr));
 			g->sending = 0;
 			break;
 		}
@@ -982,7 +986,7 @@ static int
 recv_step(struct gem *g, short *ev)
 {
 	char buf[16384];
-	int r, e;
+	int r, err, syserr;
 
 	for (;;) {
 		ERR_clear_error();
@@ -992,8 +996,8 @@ recv_step(struct gem *g, short *ev)
 				return RC_USAGE;
 			continue;
 		}
-		e = errno;
-		switch (r = SSL_get_error(g->ssl, r)) {
+		syserr = errno;
+		switch (err = SSL_get_error(g->ssl, r)) {
 		case SSL_ERROR_WANT_READ:
 			*ev |= POLLIN;
 			return -1;
@@ -1001,10 +1005,14 @@ recv_step(struct gem *g, short *ev)
 			*ev |= POLLOUT;
 			return -1;
 		case SSL_ERROR_ZERO_RETURN:
+			/*
+			 * Only a close_notify gets here; SSL_get_shutdown()
+			 * would also report a fatal alert as a shutdown.
+			 */
 			g->notified = 1;
 			return finish(g);
 		default:
-			return read_end(g, r, e);
+			return read_end(g, err, syserr);
 		}
 	}
 }
@@ -1032,26 +1040,35 @@ exchange(struct gem *g)
 	}
 }
 
-static void
-print_info(struct gem *g)
+/* SHA-256 of the server certificate's DER, as TOFU clients pin it. */
+static const char *
+fingerprint(SSL *ssl, char hex[2 * EVP_MAX_MD_SIZE + 1])
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
-	char hex[2 * EVP_MAX_MD_SIZE + 1] = "none";
 	unsigned int len, i;
 	X509 *cert;
 
-	if ((cert = SSL_get0_peer_certificate(g->ssl)) != NULL) {
-		if (X509_digest(cert, EVP_sha256(), md, &len) == 1) {
-			for (i = 0; i < len; i++)
-				snprintf(hex + 2 * i, 3, "%02x", md[i]);
-		} else
-			ssl_fail(0, "X509_digest");
+	if ((cert = SSL_get0_peer_certificate(ssl)) == NULL)
+		return "none";
+	if (X509_digest(cert, EVP_sha256(), md, &len) != 1) {
+		ERR_clear_error();
+		return "error";
 	}
+	for (i = 0; i < len; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	return hex;
+}
+
+static void
+print_info(struct gem *g)
+{
+	char hex[2 * EVP_MAX_MD_SIZE + 1];
+
 	fprintf(stderr, "tls-version: %s\n", SSL_get_version(g->ssl));
 	fprintf(stderr, "cipher: %s\n", SSL_get_cipher_name(g->ssl));
 	fprintf(stderr, "close-notify: %s\n", g->notified ? "yes" : "no");
 	fprintf(stderr, "bytes: %llu\n", g->total);
-	fprintf(stderr, "peer-sha256: %s\n", hex);
+	fprintf(stderr, "peer-sha256: %s\n", fingerprint(g->ssl, hex));
 	fprintf(stderr, "resumed: %s\n",
 	    SSL_session_reused(g->ssl) ? "yes" : "no");
 }
@@ -1089,12 +1106,13 @@ run(struct gem *g, const struct opts *o)
 	if ((rv = pick_targets(o, &url, &dest, &sni)) != 0 ||
 	    (rv = build_request(g, o)) != 0 ||
 	    (rv = open_output(g, o->output)) != 0 ||
-	    (rv = make_ctx(g, o)) != 0)
+	    (rv = make_ctx(g, o)) != 0 ||
+	    (rv = load_session(g, o->sessin)) != 0)
 		return rv;
 	g->mode = o->mode;
 	g->deadline = now_ms() + o->timeout * 1000;
 	if ((rv = dial(g, &dest, o->split != 0)) != 0 ||
-	    (rv = start_tls(g, o, sni)) != 0 ||
+	    (rv = start_tls(g, sni)) != 0 ||
 	    (rv = handshake(g)) != 0)
 		return rv;
 	rv = exchange(g);
@@ -1127,6 +1145,7 @@ main(int argc, char *argv[])
 	rv = run(&g, &o);
 	SSL_free(g.ssl);
 	SSL_SESSION_free(g.sess);
+	SSL_SESSION_free(g.resume);
 	SSL_CTX_free(g.ctx);
 	free(g.req);
 	if (g.fd != -1 && close(g.fd) == -1 && rv == RC_OK)

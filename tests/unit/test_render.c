@@ -1,0 +1,483 @@
+/* test_render: the generated index, year, timeline, footer, gemfeed, Atom and listing pages (src/render.c). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "meta.h"
+#include "render.h"
+#include "tap.h"
+
+/* The chronology, in history-date order, with mixed precisions in 2013. */
+static struct page	 p1986 = { "chapters/1986-building-the-camp.gmi",
+			    "Building the camp", { 1986, 0, 0 }, 951782400, 0, 1 };
+static struct page	 p2013 = { "chapters/2013-arrival.gmi", "Arrival",
+			    { 2013, 0, 0 }, 1378000000, 0, 1 };
+static struct page	 p201309 = { "chapters/2013-09-harvest.gmi",
+			    "Harvest", { 2013, 9, 0 }, 946684799, 0, 1 };
+static struct page	 p20130901 = { "chapters/x.gmi", "First day",
+			    { 2013, 9, 1 }, 1700000000, 0, 1 };
+static struct page	 p2014 = { "chapters/2014-05-02-my notes.gmi",
+			    "My notes", { 2014, 5, 2 }, 0, 0, 1 };
+
+static struct page *const	 chron[] = { &p1986, &p2013, &p201309,
+				    &p20130901, &p2014 };
+#define NCHRON	(sizeof(chron) / sizeof(chron[0]))
+
+static struct render_site	 site = { "Almanac", "gemini://example.org/",
+				    NULL, 0, 10 };
+
+static struct buf	 b;
+
+static void
+reset(void)
+{
+	buf_free(&b);
+	buf_init(&b);
+}
+
+static const char *
+text(void)
+{
+	return b.data != NULL ? b.data : "";
+}
+
+static int
+has(const char *needle, const char *name)
+{
+	if (ok(strstr(text(), needle) != NULL, "%s", name))
+		return 1;
+	fprintf(stderr, "#   looked for: %s\n#   in:\n%s\n", needle, text());
+	return 0;
+}
+
+static int
+hasnt(const char *needle, const char *name)
+{
+	if (ok(strstr(text(), needle) == NULL, "%s", name))
+		return 1;
+	fprintf(stderr, "#   found: %s\n", needle);
+	return 0;
+}
+
+static int
+starts(const char *prefix)
+{
+	if (strncmp(text(), prefix, strlen(prefix)) == 0)
+		return 1;
+	fprintf(stderr, "#   want prefix: %s\n#   in:\n%s\n", prefix, text());
+	return 0;
+}
+
+/* Offset of needle in the output, or -1. */
+static long
+at(const char *needle)
+{
+	const char	*p = strstr(text(), needle);
+
+	return p ? (long)(p - text()) : -1;
+}
+
+static size_t
+count(const char *needle)
+{
+	const char	*p = text();
+	size_t		 n = 0;
+
+	while ((p = strstr(p, needle)) != NULL) {
+		n++;
+		p += strlen(needle);
+	}
+	return n;
+}
+
+static struct year_span	 years[NCHRON];
+static size_t		 nyears;
+
+static void
+test_year_spans(void)
+{
+	struct year_span	 one[1];
+
+	nyears = render_year_spans(chron, NCHRON, years);
+	is_int(nyears, 3, "three years");
+	ok(years[0].year == 1986 && years[0].first == 0 && years[0].count == 1,
+	    "1986: first 0, count 1");
+	ok(years[1].year == 2013 && years[1].first == 1 && years[1].count == 3,
+	    "2013: first 1, count 3 (year, month and day precision)");
+	ok(years[2].year == 2014 && years[2].first == 4 && years[2].count == 1,
+	    "2014: first 4, count 1");
+	is_int(render_year_spans(chron, 0, one), 0, "no pages, no spans");
+	is_int(render_year_spans(chron + 1, 3, one), 1, "one year, one span");
+	is_int(one[0].count, 3, "one year span count");
+}
+
+static void
+test_index(void)
+{
+	static const char	 intro[] = "# Welcome to Almanac\n\nA chronicle.\n";
+	static const char	 want[] =
+	    "# Welcome to Almanac\n\nA chronicle.\n\n"
+	    "## 1986\n\n"
+	    "=> /chapters/1986-building-the-camp.gmi 1986 - Building the camp\n"
+	    "\n"
+	    "## 2013\n\n"
+	    "=> /chapters/2013-arrival.gmi 2013 - Arrival\n"
+	    "=> /chapters/2013-09-harvest.gmi 2013-09 - Harvest\n"
+	    "=> /chapters/x.gmi 2013-09-01 - First day\n"
+	    "\n"
+	    "## 2014\n\n"
+	    "=> /chapters/2014-05-02-my%20notes.gmi 2014-05-02 - My notes\n"
+	    "\n"
+	    "## Browse and subscribe\n\n"
+	    "=> /timeline.gmi Timeline: every year and its pages\n"
+	    "=> /feed.gmi Gemini feed of new pages (gemfeed)\n"
+	    "=> /atom.xml Atom feed of new pages\n";
+	struct render_site	 s = site;
+
+	s.intro = intro;
+	s.intro_len = strlen(intro);
+	reset();
+	render_index(&b, &s, chron, NCHRON, years, nyears);
+	is_str(text(), want, "index with an intro, exact text");
+	ok(strncmp(text(), intro, strlen(intro)) == 0,
+	    "index starts with the intro");
+	ok(at("## 1986") < at("## 2013") && at("## 2013") < at("## 2014"),
+	    "year headings in order");
+	has("\n=> /chapters/x.gmi 2013-09-01 - First day\n",
+	    "exact day link line");
+	has("\n=> /timeline.gmi ", "link to /timeline.gmi");
+	has("\n=> /feed.gmi ", "link to /feed.gmi");
+	has("\n=> /atom.xml ", "link to /atom.xml");
+	is_int(count("# Welcome"), 1, "intro heading not doubled");
+	ok(!b.failed, "buffer did not fail");
+
+	reset();
+	render_index(&b, &site, chron, NCHRON, years, nyears);
+	ok(starts("# Almanac\n\n"),
+	    "NULL intro: starts with '# <title>'");
+	has("## 1986\n", "NULL intro: still lists years");
+
+	s.intro = "Just words, no heading.";
+	s.intro_len = strlen(s.intro);
+	reset();
+	render_index(&b, &s, chron, NCHRON, years, nyears);
+	ok(starts("# Almanac\n\nJust words, no heading.\n\n## 1986"),
+	    "intro without heading: title first, newline added");
+
+	s.intro = "## Sub first\n";
+	s.intro_len = strlen(s.intro);
+	reset();
+	render_index(&b, &s, chron, NCHRON, years, nyears);
+	ok(starts("# Almanac\n\n## Sub first\n\n"),
+	    "intro starting with '##': title line added");
+
+	s.intro = "";
+	s.intro_len = 0;
+	reset();
+	render_index(&b, &s, chron, NCHRON, years, nyears);
+	ok(starts("# Almanac\n\n\n## 1986"),
+	    "empty intro: title line");
+
+	reset();
+	render_index(&b, &site, chron, 0, years, 0);
+	has("No dated pages have been published yet.", "no pages: a message");
+	hasnt("## 19", "no pages: no year heading");
+	has("=> /atom.xml ", "no pages: feed links still there");
+}
+
+static void
+test_year(void)
+{
+	reset();
+	render_year(&b, &site, chron, years, nyears, 1);
+	ok(starts("# 2013\n\n3 pages from 2013 in Almanac"),
+	    "2013: heading and count");
+	has("\n=> /chapters/2013-arrival.gmi 2013 - Arrival\n"
+	    "=> /chapters/2013-09-harvest.gmi 2013-09 - Harvest\n"
+	    "=> /chapters/x.gmi 2013-09-01 - First day\n", "2013: links in order");
+	hasnt("Building the camp", "2013: no page from another year");
+	has("\n=> /1986/ Previous year: 1986\n", "2013: previous year link");
+	has("\n=> /2014/ Next year: 2014\n", "2013: next year link");
+	ok(at("Previous year") < at("Next year"), "previous before next");
+	has("\n=> /timeline.gmi Timeline\n", "2013: timeline link");
+	has("\n=> / Index\n", "2013: index link");
+
+	reset();
+	render_year(&b, &site, chron, years, nyears, 0);
+	has("1 page from 1986 in Almanac", "1986: singular 'page'");
+	hasnt("Previous year", "first year: no previous link");
+	has("\n=> /2013/ Next year: 2013\n", "first year: next link");
+
+	reset();
+	render_year(&b, &site, chron, years, nyears, 2);
+	has("\n=> /2013/ Previous year: 2013\n", "last year: previous link");
+	hasnt("Next year", "last year: no next link");
+
+	reset();
+	render_year(&b, &site, chron, years, 1, 0);
+	hasnt("Previous year", "only year: no previous link");
+	hasnt("Next year", "only year: no next link");
+}
+
+static void
+test_timeline(void)
+{
+	static const struct year_span	 spans[] = {
+		{ 1986, 0, 1 }, { 2013, 1, 2 }, { 2014, 3, 1 },
+	};
+
+	reset();
+	render_timeline(&b, &site, spans, 3);
+	is_str(text(), "# Timeline of Almanac\n\n"
+	    "=> /1986/ 1986 (1 page)\n"
+	    "=> /2013/ 2013 (2 pages)\n"
+	    "=> /2014/ 2014 (1 page)\n"
+	    "\n=> / Index\n", "timeline, exact text");
+
+	reset();
+	render_timeline(&b, &site, years, nyears);
+	has("=> /2013/ 2013 (3 pages)\n", "computed spans: 3 pages in 2013");
+
+	reset();
+	render_timeline(&b, &site, years, 0);
+	has("No dated pages have been published yet.", "empty timeline");
+	has("=> / Index\n", "empty timeline: index link");
+}
+
+/* 1 when every '\n' follows a '\r' and the text ends with CRLF. */
+static int
+all_crlf(const char *s, size_t len)
+{
+	size_t	 i;
+
+	if (len < 2 || s[len - 2] != '\r' || s[len - 1] != '\n')
+		return 0;
+	for (i = 0; i < len; i++)
+		if (s[i] == '\n' && (i == 0 || s[i - 1] != '\r'))
+			return 0;
+	return 1;
+}
+
+static void
+test_footer(void)
+{
+	struct page	 crlf = p20130901;
+
+	reset();
+	render_footer(&b, &p20130901, &p201309, &p2014);
+	is_str(text(), "\n"
+	    "=> /chapters/2013-09-harvest.gmi Previous: 2013-09 - Harvest\n"
+	    "=> /chapters/2014-05-02-my%20notes.gmi Next: 2014-05-02 - My notes\n"
+	    "=> /2013/ All pages from 2013\n"
+	    "=> / Index\n", "footer with both, exact text");
+
+	reset();
+	render_footer(&b, &p1986, NULL, &p2013);
+	hasnt("Previous:", "first page: no previous");
+	has("=> /chapters/2013-arrival.gmi Next: 2013 - Arrival\n",
+	    "first page: next link");
+	has("=> /1986/ All pages from 1986\n", "first page: year link");
+
+	reset();
+	render_footer(&b, &p2014, &p20130901, NULL);
+	has("=> /chapters/x.gmi Previous: 2013-09-01 - First day\n",
+	    "last page: previous link");
+	hasnt("Next:", "last page: no next");
+
+	reset();
+	render_footer(&b, &p2014, NULL, NULL);
+	is_str(text(), "\n=> /2014/ All pages from 2014\n=> / Index\n",
+	    "only page: neither link");
+
+	crlf.crlf = 1;
+	reset();
+	render_footer(&b, &crlf, &p201309, &p2014);
+	is_str(text(), "\r\n"
+	    "=> /chapters/2013-09-harvest.gmi Previous: 2013-09 - Harvest\r\n"
+	    "=> /chapters/2014-05-02-my%20notes.gmi Next: 2014-05-02 - My notes"
+	    "\r\n=> /2013/ All pages from 2013\r\n"
+	    "=> / Index\r\n", "CRLF footer, exact text");
+	ok(all_crlf(text(), b.len), "CRLF footer: no bare LF");
+	reset();
+	render_footer(&b, &crlf, NULL, NULL);
+	ok(all_crlf(text(), b.len), "CRLF footer without links: no bare LF");
+}
+
+static void
+test_gemfeed(void)
+{
+	/* Newest publication first, as the catalog orders them. */
+	struct page *const	 recent[] = { &p20130901, &p2013, &p1986,
+				    &p201309, &p2014 };
+	struct render_site	 s = site;
+
+	reset();
+	render_gemfeed(&b, &s, recent, 5);
+	is_str(text(), "# Almanac\n\n## New pages, newest first\n\n"
+	    "=> /chapters/x.gmi 2023-11-14 - First day\n"
+	    "=> /chapters/2013-arrival.gmi 2013-09-01 - Arrival\n"
+	    "=> /chapters/1986-building-the-camp.gmi 2000-02-29 - "
+	    "Building the camp\n"
+	    "=> /chapters/2013-09-harvest.gmi 1999-12-31 - Harvest\n"
+	    "=> /chapters/2014-05-02-my%20notes.gmi 1970-01-01 - My notes\n",
+	    "gemfeed, exact text (given order, UTC dates from mtime)");
+
+	s.feed_max = 2;
+	reset();
+	render_gemfeed(&b, &s, recent, 5);
+	is_int(count("\n=> "), 2, "feed_max 2: two entries");
+	has("First day", "feed_max 2: newest kept");
+	hasnt("Building the camp", "feed_max 2: third dropped");
+
+	s.feed_max = 0;
+	reset();
+	render_gemfeed(&b, &s, recent, 5);
+	is_int(count("=> "), 0, "feed_max 0: no entries");
+	has("# Almanac\n", "feed_max 0: still a heading");
+}
+
+/* Runs xmllint --noout on the text; -1 when it cannot be run. */
+static int
+xmllint(const char *s, size_t len)
+{
+	char	 path[] = "/tmp/almanac-test-atom-XXXXXX";
+	char	 cmd[128];
+	int	 fd, rc;
+	FILE	*f;
+
+	if ((fd = mkstemp(path)) == -1 || (f = fdopen(fd, "w")) == NULL)
+		return -1;
+	fwrite(s, 1, len, f);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd), "/usr/bin/xmllint --noout %s", path);
+	rc = system(cmd);
+	unlink(path);
+	return rc;
+}
+
+static void
+test_atom(void)
+{
+	struct page		 nasty = { "chapters/a&b c.gmi",
+				    "Fish & chips <b>\"quoted\"</b>\x01 end",
+				    { 2013, 0, 0 }, 1378036800, 0, 1 };
+	struct page *const	 recent[] = { &nasty, &p20130901, &p1986 };
+	struct render_site	 s = site;
+	int			 rc;
+
+	s.title = "Ben & Jerry's <almanac>";
+	reset();
+	render_atom(&b, &s, recent, 3);
+	ok(starts("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+	    "<feed xmlns=\"http://www.w3.org/2005/Atom\">\n"),
+	    "XML declaration and feed element");
+	has("</feed>\n", "feed closed");
+	ok(b.len > 8 && strcmp(text() + b.len - 8, "</feed>\n") == 0,
+	    "ends with </feed>");
+	has("<title>Ben &amp; Jerry's &lt;almanac&gt;</title>",
+	    "feed title escaped");
+	has("<name>Ben &amp; Jerry's &lt;almanac&gt;</name>",
+	    "author name escaped");
+	has("<title>Fish &amp; chips &lt;b&gt;&quot;quoted&quot;&lt;/b&gt; "
+	    "end</title>", "entry title: &, <, >, \" escaped, control dropped");
+	hasnt("\x01", "no control character left");
+	hasnt("<b>", "no raw markup from the title");
+	has("  <id>gemini://example.org/</id>\n", "feed id is the base URL");
+	has("<link rel=\"self\" href=\"gemini://example.org/atom.xml\"/>",
+	    "self link");
+	has("<updated>2013-09-01T12:00:00Z</updated>\n  <author>",
+	    "feed updated: newest entry, RFC 3339 Z");
+	has("<id>gemini://example.org/chapters/a&amp;b%20c.gmi</id>",
+	    "entry id: base_url + encoded, escaped path");
+	has("<link href=\"gemini://example.org/chapters/a&amp;b%20c.gmi\"/>",
+	    "entry link: base_url + path");
+	has("<id>gemini://example.org/chapters/x.gmi</id>\n"
+	    "    <updated>2023-11-14T22:13:20Z</updated>",
+	    "second entry id and updated");
+	has("<updated>2000-02-29T00:00:00Z</updated>", "third entry updated");
+	is_int(count("<entry>"), 3, "three entries");
+	is_int(count("</entry>"), 3, "three entries closed");
+	is_int(count("<updated>"), 4, "feed + three entry updated elements");
+	ok(at("Fish") < at("First day") && at("First day") < at("Building"),
+	    "entries in the given order");
+
+	if (access("/usr/bin/xmllint", X_OK) == 0) {
+		rc = xmllint(b.data, b.len);
+		is_int(rc, 0, "xmllint --noout accepts the Atom feed");
+	} else
+		ok(1, "xmllint --noout accepts the Atom feed # SKIP no xmllint");
+
+	s.feed_max = 1;
+	reset();
+	render_atom(&b, &s, recent, 3);
+	is_int(count("<entry>"), 1, "feed_max 1: one entry");
+
+	reset();
+	render_atom(&b, &site, recent, 0);
+	is_int(count("<entry>"), 0, "no pages: no entries");
+	has("<updated>1970-01-01T00:00:00Z</updated>",
+	    "no pages: epoch updated");
+	if (access("/usr/bin/xmllint", X_OK) == 0)
+		is_int(xmllint(b.data, b.len), 0, "xmllint: empty feed");
+	else
+		ok(1, "xmllint: empty feed # SKIP no xmllint");
+}
+
+static void
+test_listing(void)
+{
+	char	*names[] = { "a b.gmi", "sub dir/", "x:y", "caf\xc3\xa9.txt",
+		    "bad\nname" };
+
+	reset();
+	render_listing(&b, "", names, 5);
+	is_str(text(), "# Index of /\n\n"
+	    "=> ./a%20b.gmi a b.gmi\n"
+	    "=> ./sub%20dir/ sub dir/\n"
+	    "=> ./x:y x:y\n"
+	    "=> ./caf%C3%A9.txt caf\xc3\xa9.txt\n"
+	    "=> ./bad%0Aname bad?name\n", "root listing, exact text");
+	hasnt("Parent directory", "root: no parent link");
+
+	reset();
+	render_listing(&b, "a/b c/", names, 1);
+	is_str(text(), "# Index of /a/b c/\n\n"
+	    "=> ../ Parent directory\n"
+	    "=> ./a%20b.gmi a b.gmi\n", "subdirectory listing, exact text");
+
+	reset();
+	render_listing(&b, "empty/", names, 0);
+	has("=> ../ Parent directory\n", "empty subdirectory: parent link");
+	has("This directory is empty.\n", "empty subdirectory: message");
+
+	reset();
+	render_listing(&b, "", names, 0);
+	is_str(text(), "# Index of /\n\nThis directory is empty.\n",
+	    "empty root");
+
+	reset();
+	render_listing(&b, "d\x01/", names, 0);
+	has("# Index of /d?/\n", "control byte in directory label sanitised");
+}
+
+int
+main(void)
+{
+	/* Dates must come out in UTC whatever the local zone is. */
+	setenv("TZ", "XXX-14", 1);
+	tzset();
+	buf_init(&b);
+	test_year_spans();
+	test_index();
+	test_year();
+	test_timeline();
+	test_footer();
+	test_gemfeed();
+	test_atom();
+	test_listing();
+	buf_free(&b);
+	return done_testing();
+}
