@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Certificates: generated once with the right properties, reused, or supplied by the user.
+. tests/lib.sh
+
+make_capsule
+start_server --hostname localhost --hostname gemini.example || exit 1
+cert=$WORK/certs/cert.pem
+key=$WORK/certs/key.pem
+ok_cmd "a certificate is generated on first start" test -s "$cert"
+is "$(stat -c %a "$key")" 600 "the private key is created with mode 0600"
+text=$(openssl x509 -in "$cert" -noout -text)
+like "$text" 'ASN1 OID: prime256v1|NIST CURVE: P-256' "the key is ECDSA P-256"
+like "$text" 'DNS:localhost' "the SAN names localhost"
+like "$text" 'DNS:gemini\.example' "the SAN names every --hostname"
+like "$text" 'Issuer: CN ?= ?localhost' "self-signed, CN is the first hostname"
+end=$(openssl x509 -in "$cert" -noout -enddate | cut -d= -f2)
+ok_cmd "valid for decades (until $end)" test "$(date -d "$end" +%Y)" -ge $(( $(date +%Y) + 20 ))
+ok_cmd "valid from before now" openssl x509 -in "$cert" -noout -checkend 0
+logged=$(sed -n 's/.*fingerprint: \([0-9A-F:]*\).*/\1/p' "$LOG" | tr -d : | tr A-F a-f)
+expected=$(openssl x509 -in "$cert" -noout -fingerprint -sha256 | cut -d= -f2 | tr -d : | tr A-F a-f)
+is "$logged" "$expected" "the SHA-256 fingerprint is printed at start-up"
+seen=$("$GEMGET" -t 10 -c 127.0.0.1:$PORT -i "$BASE/" 2>&1 >/dev/null | sed -n 's/^peer-sha256: //p')
+is "$seen" "$expected" "clients see the certificate whose fingerprint was printed"
+stop_server
+
+start_server --hostname localhost --hostname gemini.example || exit 1
+is "$(sed -n 's/.*fingerprint: \([0-9A-F:]*\).*/\1/p' "$LOG" | tr -d : | tr A-F a-f)" "$expected" "a restart reuses the same certificate (trust on first use holds)"
+unlike "$(cat "$LOG")" 'generated' "nothing is regenerated on restart"
+stop_server
+
+# A user-supplied pair is used as is.
+rm -f "$WORK/certs/"*.pem
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$key" -out "$cert" -days 2 \
+    -subj /CN=localhost -addext subjectAltName=DNS:localhost >/dev/null 2>&1
+userfp=$(openssl x509 -in "$cert" -noout -fingerprint -sha256 | cut -d= -f2 | tr -d : | tr A-F a-f)
+start_server || exit 1
+seen=$("$GEMGET" -t 10 -c 127.0.0.1:$PORT -i "$BASE/" 2>&1 >/dev/null | sed -n 's/^peer-sha256: //p')
+is "$seen" "$userfp" "a user's cert.pem and key.pem are served as they are"
+stop_server
+
+start_server --hostname other.example || exit 1
+like "$(cat "$LOG")" 'does not name other\.example' "a warning when the certificate does not name a hostname"
+stop_server
+
+# Only one of the two files: refuse to start rather than overwrite anything.
+rm -f "$key"
+"$ALMANAC" --root "$CAPSULE" --certs "$WORK/certs" --listen 127.0.0.1:0 >"$WORK/half.log" 2>&1 &
+pid=$!
+for i in $(seq 1 50); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done
+if kill -0 $pid 2>/dev/null; then kill $pid; fail "refuses to start with a cert but no key"
+else wait $pid; rc=$?; ok_cmd "refuses to start with a cert but no key (exit $rc)" test $rc -ne 0; fi
+like "$(cat "$WORK/half.log")" 'only one of cert\.pem and key\.pem' "and says why"
+
+# Client certificates are accepted, whatever they are.
+rm -f "$WORK/certs/"*.pem
+start_server || exit 1
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$WORK/ck.pem" \
+    -out "$WORK/cc.pem" -days 1 -subj /CN=reader >/dev/null 2>&1
+like "$(header "$BASE/" --cert "$WORK/cc.pem" --key "$WORK/ck.pem")" '^20 ' "a client certificate is accepted"
+stop_server
+done_testing
