@@ -392,7 +392,8 @@ is_year_without_slash(const struct snapshot *snap, const char *rel)
 
 	if (strlen(rel) != 4)
 		return 0;
-	snprintf(slashed, sizeof(slashed), "%s/", rel);
+	memcpy(slashed, rel, 4);
+	memcpy(slashed + 4, "/", 2);
 	return snapshot_generated(snap, slashed, &body, &len);
 }
 

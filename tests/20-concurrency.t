@@ -4,7 +4,7 @@
 
 make_capsule
 head -c 300000 /dev/urandom | base64 >"$CAPSULE/big.txt"
-start_server --request-timeout 5 || exit 1
+start_server --request-timeout 10 || exit 1
 
 # 100 clients at once, each must get the full index
 pids=
@@ -20,7 +20,7 @@ done
 is "$good" 100 "100 concurrent clients all get the whole index"
 
 # A slow client trickling its request byte by byte does not hold up a fast one.
-"$GEMGET" -t 20 -c 127.0.0.1:$PORT --split 1 --delay 200 -H "$BASE/" >"$WORK/slow.out" 2>&1 &
+"$GEMGET" -t 20 -c 127.0.0.1:$PORT --split 1 --delay 100 -H "$BASE/" >"$WORK/slow.out" 2>&1 &
 slow=$!
 sleep 0.3
 like "$(header "$BASE/chapters/1986-building-the-camp.gmi")" '^20 ' "a fast client is answered while a slow one trickles"
