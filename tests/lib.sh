@@ -114,3 +114,18 @@ body() {
 raw() {
 	"$GEMGET" -t 10 -c "127.0.0.1:$PORT" -H -r "$1" "gemini://localhost:$PORT/"
 }
+
+# within SECONDS COMMAND...: retries the command every 50 ms until it succeeds.
+within() {
+	local limit=$1 start
+	shift
+	start=$(date +%s%N)
+	while :; do
+		"$@" >/dev/null 2>&1 && return 0
+		[ $(( ($(date +%s%N) - start) / 1000000 )) -ge $((limit * 1000)) ] && return 1
+		sleep 0.05
+	done
+}
+# has URL REGEX: the response body matches
+has() { body "$1" | grep -Eq -- "$2"; }
+lacks() { ! body "$1" | grep -Eq -- "$2"; }
