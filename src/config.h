@@ -1,26 +1,58 @@
-/* config: the settings the server runs with, filled in from the command line. */
+/* config: the settings the server runs with, from the command line and the configuration file. */
 #ifndef ALMANAC_CONFIG_H
 #define ALMANAC_CONFIG_H
 
 #include <stddef.h>
 
-#define MAX_HOSTNAMES	16
+#define MAX_HOSTS	32
+#define MAX_ALIASES	16
 #define MAX_LISTEN	16
 
+enum log_format {
+	LOG_FORMAT_ALMANAC,	/* time client "request" status bytes duration */
+	LOG_FORMAT_COMMON	/* Apache/NCSA common log format */
+};
+
+/* One capsule (virtual host), chosen by TLS SNI and the URL's host. */
+struct host {
+	char	*name;			/* certificate CN, absolute URLs in feeds */
+	char	*aliases[MAX_ALIASES];	/* further names it answers for */
+	size_t	 naliases;
+	char	*root;			/* capsule directory */
+	char	*certs;			/* directory of cert.pem and key.pem */
+	char	*cert_file;		/* explicit files; both or neither */
+	char	*key_file;
+	char	*lang;
+	size_t	 feed_max;
+};
+
+/* Every string is owned by the config (heap copies) and freed by config_free. */
 struct config {
-	const char	*root;
-	const char	*certs;
-	const char	*lang;
-	char		*hostnames[MAX_HOSTNAMES];
-	size_t		 nhostnames;
-	char		*listen[MAX_LISTEN];	/* "host:port" as given */
+	struct host	 hosts[MAX_HOSTS];	/* hosts[0]: clients without SNI */
+	size_t		 nhosts;
+	char		*listen[MAX_LISTEN];	/* "host:port", "[v6]:port", "*:port" */
 	size_t		 nlisten;
 	int		 workers;		/* event loops, 0: one per core */
 	int		 request_timeout_ms;	/* accept to a full request line */
 	int		 write_timeout_ms;	/* a client that stops reading */
 	int		 lifetime_ms;		/* a connection's whole life */
 	int		 max_conns;
-	size_t		 feed_max;
+	int		 max_per_addr;		/* open connections per client address, 0: no limit */
+	int		 rate_per_addr;		/* requests per second per client address, 0: no limit */
+	char		*user;			/* drop to this user when started as root */
+	char		*log_file;		/* NULL: stderr */
+	int		 log_syslog;
+	enum log_format	 log_format;
 };
+
+/* Defaults, no hosts. */
+void	config_init(struct config *);
+void	config_free(struct config *);
+/* A new host with the defaults (root "capsule", certs "certs", lang "en"), or NULL when full. */
+struct host	*config_add_host(struct config *, const char *);
+/* Fills what is still missing: a "localhost" host and the localhost:1965 listener. */
+int	config_finish(struct config *, char *, size_t);
+/* strdup that aborts the program on failure: configuration happens at start-up only. */
+char	*config_strdup(const char *);
 
 #endif

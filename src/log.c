@@ -1,8 +1,11 @@
-/* log: access and error lines on stderr or a file, buffered per thread. */
+/* log: start-up, error and access lines to stderr, a file or syslog, buffered per thread. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -12,12 +15,68 @@
 #define ACCESS_FLUSH_AT	8192
 
 static int			 log_fd = 2;
+static char			*log_path;
+static int			 use_syslog;
+static enum log_format		 format = LOG_FORMAT_ALMANAC;
 static _Thread_local struct buf	 pending;
 
-void
-log_set_fd(int fd)
+int
+log_open(const char *path, int syslog_too, enum log_format fmt)
 {
+	int	 fd;
+
+	format = fmt;
+	use_syslog = syslog_too;
+	if (use_syslog)
+		openlog("almanac", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	if (path == NULL)
+		return 0;
+	if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+	    0640)) == -1) {
+		log_syserr("cannot open log file %s", path);
+		return -1;
+	}
+	if ((log_path = strdup(path)) == NULL) {
+		close(fd);
+		return -1;
+	}
 	log_fd = fd;
+	return 0;
+}
+
+/* dup2 swaps the file under every thread at once. */
+void
+log_reopen(void)
+{
+	int	 fd;
+
+	if (log_path == NULL)
+		return;
+	if ((fd = open(log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+	    0640)) == -1) {
+		log_syserr("cannot reopen %s; logging to the old file",
+		    log_path);
+		return;
+	}
+	if (dup2(fd, log_fd) == -1)
+		log_syserr("dup2");
+	close(fd);
+	log_info("log file reopened");
+}
+
+void
+log_close(void)
+{
+	log_flush();
+	if (log_path != NULL) {
+		close(log_fd);
+		log_fd = 2;
+		free(log_path);
+		log_path = NULL;
+	}
+	if (use_syslog)
+		closelog();
+	use_syslog = 0;
 }
 
 /* A log that cannot be written (disk full) must never stop the server. */
@@ -41,34 +100,44 @@ static void
 put_time(struct buf *b)
 {
 	static _Thread_local time_t	 cached;
-	static _Thread_local char	 stamp[32];
+	static _Thread_local char	 stamp[40];
 	struct tm			 tm;
 	time_t				 now = time(NULL);
+	size_t				 n = 0;
 
-	if (now != cached) {
-		if (gmtime_r(&now, &tm) == NULL ||
-		    strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ",
-		    &tm) == 0)
+	if (now != cached || stamp[0] == '\0') {
+		if (gmtime_r(&now, &tm) != NULL && format == LOG_FORMAT_COMMON)
+			n = strftime(stamp, sizeof(stamp),
+			    "[%d/%b/%Y:%H:%M:%S +0000]", &tm);
+		else if (gmtime_r(&now, &tm) != NULL)
+			n = strftime(stamp, sizeof(stamp),
+			    "%Y-%m-%dT%H:%M:%SZ", &tm);
+		if (n == 0)
 			strcpy(stamp, "-");
 		cached = now;
 	}
 	buf_puts(b, stamp);
 }
 
-static void	log_line(const char *, const char *, va_list, int)
-		    __attribute__((format(printf, 2, 0)));
+static void	log_line(int, const char *, const char *, va_list, int)
+		    __attribute__((format(printf, 3, 0)));
 
 static void
-log_line(const char *level, const char *fmt, va_list ap, int err)
+log_line(int priority, const char *level, const char *fmt, va_list ap,
+    int err)
 {
 	struct buf	 b;
+	size_t		 start;
 
 	buf_init(&b);
 	put_time(&b);
 	buf_printf(&b, " %s ", level);
+	start = b.len;
 	buf_vprintf(&b, fmt, ap);
 	if (err)
 		buf_printf(&b, ": %s", strerror(err));
+	if (use_syslog && !b.failed)
+		syslog(priority, "%s", b.data + start);
 	buf_putc(&b, '\n');
 	log_flush();
 	if (!b.failed)
@@ -82,7 +151,7 @@ log_info(const char *fmt, ...)
 	va_list	 ap;
 
 	va_start(ap, fmt);
-	log_line("info", fmt, ap, 0);
+	log_line(LOG_INFO, "info", fmt, ap, 0);
 	va_end(ap);
 }
 
@@ -92,7 +161,7 @@ log_warn(const char *fmt, ...)
 	va_list	 ap;
 
 	va_start(ap, fmt);
-	log_line("warn", fmt, ap, 0);
+	log_line(LOG_WARNING, "warn", fmt, ap, 0);
 	va_end(ap);
 }
 
@@ -103,7 +172,7 @@ log_syserr(const char *fmt, ...)
 	int	 err = errno;
 
 	va_start(ap, fmt);
-	log_line("error", fmt, ap, err);
+	log_line(LOG_ERR, "error", fmt, ap, err);
 	va_end(ap);
 }
 
@@ -124,20 +193,50 @@ put_escaped(struct buf *b, const char *s, size_t len)
 	buf_putc(b, '"');
 }
 
+/* "[::1]:5000" or "127.0.0.1:5000" without its port, for the common format. */
+static void
+put_address(struct buf *b, const char *client)
+{
+	const char	*end;
+
+	if (client[0] == '[' && (end = strchr(client, ']')) != NULL)
+		buf_append(b, client + 1, (size_t)(end - client - 1));
+	else if ((end = strrchr(client, ':')) != NULL)
+		buf_append(b, client, (size_t)(end - client));
+	else
+		buf_puts(b, client);
+}
+
 void
 log_access(const char *client, const char *req, size_t reqlen, int status,
     unsigned long long bytes, double ms, const char *note)
 {
-	put_time(&pending);
-	buf_printf(&pending, " %s ", client);
-	put_escaped(&pending, req, reqlen);
-	if (status > 0)
-		buf_printf(&pending, " %d", status);
-	else
-		buf_puts(&pending, " -");
-	buf_printf(&pending, " %llu %.3fms", bytes, ms);
-	if (note != NULL)
-		buf_printf(&pending, " (%s)", note);
+	size_t	 start = pending.len;
+
+	if (format == LOG_FORMAT_COMMON) {
+		put_address(&pending, client);
+		buf_puts(&pending, " - - ");
+		put_time(&pending);
+		buf_putc(&pending, ' ');
+		put_escaped(&pending, req, reqlen);
+		if (status > 0)
+			buf_printf(&pending, " %d %llu", status, bytes);
+		else
+			buf_printf(&pending, " - %llu", bytes);
+	} else {
+		put_time(&pending);
+		buf_printf(&pending, " %s ", client);
+		put_escaped(&pending, req, reqlen);
+		if (status > 0)
+			buf_printf(&pending, " %d", status);
+		else
+			buf_puts(&pending, " -");
+		buf_printf(&pending, " %llu %.3fms", bytes, ms);
+		if (note != NULL)
+			buf_printf(&pending, " (%s)", note);
+	}
+	if (use_syslog && !pending.failed)
+		syslog(LOG_INFO, "%s", pending.data + start);
 	buf_putc(&pending, '\n');
 	if (pending.len >= ACCESS_FLUSH_AT || pending.failed)
 		log_flush();

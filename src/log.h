@@ -1,10 +1,16 @@
-/* log: access and error lines on stderr or a file, buffered per thread. */
+/* log: start-up, error and access lines to stderr, a file or syslog, buffered per thread. */
 #ifndef ALMANAC_LOG_H
 #define ALMANAC_LOG_H
 
 #include <stddef.h>
 
-void	log_set_fd(int);
+#include "config.h"
+
+/* Logs to 'path' (NULL: stderr), and to syslog too when asked. 0 or -1. */
+int	log_open(const char *, int, enum log_format);
+/* SIGUSR1: reopens the file after logrotate moved it. */
+void	log_reopen(void);
+void	log_close(void);
 void	log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 /* log_warn with strerror(errno) appended. */
@@ -12,9 +18,9 @@ void	log_syserr(const char *, ...) __attribute__((format(printf, 1, 2)));
 /*
  * One line per request: client address, the request as received (escaped),
  * status ('-' when none was sent), bytes sent, duration and an optional
- * note (why a connection ended without an answer).  Lines are buffered and written by
- * log_flush() or when the buffer fills, so that a busy event loop does
- * not make one write() per request.
+ * note (why a connection ended without an answer).  Lines are buffered
+ * and written by log_flush() or when the buffer fills, so that a busy
+ * event loop does not make one write() per request.
  */
 void	log_access(const char *, const char *, size_t, int, unsigned long long,
 	    double, const char *);

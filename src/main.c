@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "catalog.h"
+#include "conffile.h"
 #include "config.h"
 #include "log.h"
 #include "server.h"
@@ -27,9 +28,12 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-"usage: almanac [options]\n"
-"Serve a Gemini capsule over TLS.\n"
+"usage: almanac [-n] [-f FILE] [options]\n"
+"Serve Gemini capsules over TLS.\n"
 "\n"
+"  -f, --config FILE        read the configuration file (almanac.conf(5));\n"
+"                           options given here override it\n"
+"  -n, --check              check the configuration and exit\n"
 "  -r, --root DIR           capsule directory (default: capsule)\n"
 "  -c, --certs DIR          certificate directory: cert.pem and key.pem,\n"
 "                           generated on first start if absent (default: certs)\n"
@@ -44,7 +48,14 @@ usage(FILE *f)
 "      --write-timeout S    seconds a client may stop reading (default: 10)\n"
 "      --max-lifetime S     seconds a connection may last (default: 600)\n"
 "      --max-connections N  open connections at most (default: 10000)\n"
+"      --max-per-address N  open connections per client address (default: 64)\n"
+"      --rate-per-address N requests per second per client address (default: 0,\n"
+"                           no limit)\n"
 "      --feed-entries N     entries in /feed.gmi and /atom.xml (default: 100)\n"
+"  -u, --user NAME          when started as root, run as this user\n"
+"      --log FILE           log to FILE instead of stderr (reopened on SIGUSR1)\n"
+"      --syslog             log to syslog as well\n"
+"      --log-format FORMAT  almanac (default) or common\n"
 "  -h, --help               this help\n"
 "  -V, --version            print the version\n");
 }
@@ -68,10 +79,15 @@ parse_number(const char *opt, const char *s, long min, long max, long *out)
 
 enum {
 	OPT_LANG = 256, OPT_REQ_TIMEOUT, OPT_WRITE_TIMEOUT, OPT_LIFETIME,
-	OPT_MAX_CONNS, OPT_FEED
+	OPT_MAX_CONNS, OPT_PER_ADDR, OPT_RATE, OPT_FEED, OPT_LOG, OPT_SYSLOG,
+	OPT_LOG_FORMAT
 };
 
+static const char short_options[] = "f:nr:c:l:H:w:u:hV";
+
 static const struct option long_options[] = {
+	{ "config",		required_argument,	NULL, 'f' },
+	{ "check",		no_argument,		NULL, 'n' },
 	{ "root",		required_argument,	NULL, 'r' },
 	{ "certs",		required_argument,	NULL, 'c' },
 	{ "listen",		required_argument,	NULL, 'l' },
@@ -82,91 +98,194 @@ static const struct option long_options[] = {
 	{ "write-timeout",	required_argument,	NULL, OPT_WRITE_TIMEOUT },
 	{ "max-lifetime",	required_argument,	NULL, OPT_LIFETIME },
 	{ "max-connections",	required_argument,	NULL, OPT_MAX_CONNS },
+	{ "max-per-address",	required_argument,	NULL, OPT_PER_ADDR },
+	{ "rate-per-address",	required_argument,	NULL, OPT_RATE },
 	{ "feed-entries",	required_argument,	NULL, OPT_FEED },
+	{ "user",		required_argument,	NULL, 'u' },
+	{ "log",		required_argument,	NULL, OPT_LOG },
+	{ "syslog",		no_argument,		NULL, OPT_SYSLOG },
+	{ "log-format",		required_argument,	NULL, OPT_LOG_FORMAT },
 	{ "help",		no_argument,		NULL, 'h' },
 	{ "version",		no_argument,		NULL, 'V' },
 	{ NULL,			0,			NULL, 0 }
 };
 
-static int
-add_string(char **v, size_t *n, size_t max, const char *opt, char *s)
+/* What the command line says beyond the options it shares with the file. */
+struct cli {
+	const char	*config_file;
+	int		 check_only;
+	int		 listen_given;
+	int		 hostname_given;
+};
+
+static void
+replace(char **slot, const char *value)
 {
-	if (*n == max) {
-		fprintf(stderr, "almanac: at most %zu %s\n", max, opt);
+	free(*slot);
+	*slot = config_strdup(value);
+}
+
+/* Options about the capsule apply to the first host. */
+static struct host *
+first_host(struct config *cfg)
+{
+	if (cfg->nhosts == 0)
+		config_add_host(cfg, "localhost");
+	return &cfg->hosts[0];
+}
+
+static int
+set_hostname(struct config *cfg, struct cli *cli, const char *name)
+{
+	struct host	*h = first_host(cfg);
+
+	if (!cli->hostname_given) {
+		cli->hostname_given = 1;
+		replace(&h->name, name);
+		while (h->naliases > 0)
+			free(h->aliases[--h->naliases]);
+		return 0;
+	}
+	if (h->naliases == MAX_ALIASES) {
+		fprintf(stderr, "almanac: at most %d --hostname names\n",
+		    MAX_ALIASES + 1);
 		return -1;
 	}
-	v[(*n)++] = s;
+	h->aliases[h->naliases++] = config_strdup(name);
 	return 0;
 }
 
 static int
-set_number(int opt, const char *arg, struct config *cfg)
+add_listen(struct config *cfg, struct cli *cli, const char *spec)
+{
+	if (!cli->listen_given) {
+		cli->listen_given = 1;
+		while (cfg->nlisten > 0)
+			free(cfg->listen[--cfg->nlisten]);
+	}
+	if (cfg->nlisten == MAX_LISTEN) {
+		fprintf(stderr, "almanac: at most %d --listen addresses\n",
+		    MAX_LISTEN);
+		return -1;
+	}
+	cfg->listen[cfg->nlisten++] = config_strdup(spec);
+	return 0;
+}
+
+static int
+set_seconds(const char *opt, const char *arg, long max, int *ms)
 {
 	long	 v;
 
-	switch (opt) {
-	case 'w':
-		if (parse_number("--workers", arg, 0, 64, &v) == -1)
-			return -1;
-		cfg->workers = (int)v;
-		break;
-	case OPT_REQ_TIMEOUT:
-		if (parse_number("--request-timeout", arg, 1, 3600, &v) == -1)
-			return -1;
-		cfg->request_timeout_ms = (int)v * 1000;
-		break;
-	case OPT_WRITE_TIMEOUT:
-		if (parse_number("--write-timeout", arg, 1, 3600, &v) == -1)
-			return -1;
-		cfg->write_timeout_ms = (int)v * 1000;
-		break;
-	case OPT_LIFETIME:
-		if (parse_number("--max-lifetime", arg, 1, 86400, &v) == -1)
-			return -1;
-		cfg->lifetime_ms = (int)v * 1000;
-		break;
-	case OPT_MAX_CONNS:
-		if (parse_number("--max-connections", arg, 1, 1000000, &v) ==
-		    -1)
-			return -1;
-		cfg->max_conns = (int)v;
-		break;
-	case OPT_FEED:
-		if (parse_number("--feed-entries", arg, 1, 100000, &v) == -1)
-			return -1;
-		cfg->feed_max = (size_t)v;
-		break;
+	if (parse_number(opt, arg, 1, max, &v) == -1)
+		return -1;
+	*ms = (int)v * 1000;
+	return 0;
+}
+
+static int
+set_count(const char *opt, const char *arg, long min, long max, int *out)
+{
+	long	 v;
+
+	if (parse_number(opt, arg, min, max, &v) == -1)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+static int
+set_log_format(struct config *cfg, const char *arg)
+{
+	if (strcmp(arg, "almanac") == 0)
+		cfg->log_format = LOG_FORMAT_ALMANAC;
+	else if (strcmp(arg, "common") == 0)
+		cfg->log_format = LOG_FORMAT_COMMON;
+	else {
+		fprintf(stderr, "almanac: --log-format: almanac or common, "
+		    "not '%s'\n", arg);
+		return -1;
 	}
 	return 0;
 }
 
-/* Returns 0 to run, 1 to exit successfully (help, version), -1 on error. */
 static int
-parse_args(int argc, char **argv, struct config *cfg)
+apply_option(int opt, const char *arg, struct config *cfg, struct cli *cli)
+{
+	int	 feed;
+
+	switch (opt) {
+	case 'f':
+	case 'n':
+		return 0;	/* read in the first pass */
+	case 'r':
+		replace(&first_host(cfg)->root, arg);
+		return 0;
+	case 'c':
+		replace(&first_host(cfg)->certs, arg);
+		return 0;
+	case OPT_LANG:
+		replace(&first_host(cfg)->lang, arg);
+		return 0;
+	case 'l':
+		return add_listen(cfg, cli, arg);
+	case 'H':
+		return set_hostname(cfg, cli, arg);
+	case 'w':
+		return set_count("--workers", arg, 0, 64, &cfg->workers);
+	case OPT_REQ_TIMEOUT:
+		return set_seconds("--request-timeout", arg, 3600,
+		    &cfg->request_timeout_ms);
+	case OPT_WRITE_TIMEOUT:
+		return set_seconds("--write-timeout", arg, 3600,
+		    &cfg->write_timeout_ms);
+	case OPT_LIFETIME:
+		return set_seconds("--max-lifetime", arg, 86400,
+		    &cfg->lifetime_ms);
+	case OPT_MAX_CONNS:
+		return set_count("--max-connections", arg, 1, 1000000,
+		    &cfg->max_conns);
+	case OPT_PER_ADDR:
+		return set_count("--max-per-address", arg, 0, 1000000,
+		    &cfg->max_per_addr);
+	case OPT_RATE:
+		return set_count("--rate-per-address", arg, 0, 1000000,
+		    &cfg->rate_per_addr);
+	case OPT_FEED:
+		if (set_count("--feed-entries", arg, 1, 100000, &feed) == -1)
+			return -1;
+		first_host(cfg)->feed_max = (size_t)feed;
+		return 0;
+	case 'u':
+		replace(&cfg->user, arg);
+		return 0;
+	case OPT_LOG:
+		replace(&cfg->log_file, arg);
+		return 0;
+	case OPT_SYSLOG:
+		cfg->log_syslog = 1;
+		return 0;
+	case OPT_LOG_FORMAT:
+		return set_log_format(cfg, arg);
+	}
+	return -1;
+}
+
+/* The first pass finds --config, --check, --help and --version. */
+static int
+scan_args(int argc, char **argv, struct cli *cli)
 {
 	int	 opt;
 
-	while ((opt = getopt_long(argc, argv, "r:c:l:H:w:hV", long_options,
+	opterr = 1;
+	while ((opt = getopt_long(argc, argv, short_options, long_options,
 	    NULL)) != -1) {
 		switch (opt) {
-		case 'r':
-			cfg->root = optarg;
+		case 'f':
+			cli->config_file = optarg;
 			break;
-		case 'c':
-			cfg->certs = optarg;
-			break;
-		case 'l':
-			if (add_string(cfg->listen, &cfg->nlisten, MAX_LISTEN,
-			    "--listen addresses", optarg) == -1)
-				return -1;
-			break;
-		case 'H':
-			if (add_string(cfg->hostnames, &cfg->nhostnames,
-			    MAX_HOSTNAMES, "--hostname names", optarg) == -1)
-				return -1;
-			break;
-		case OPT_LANG:
-			cfg->lang = optarg;
+		case 'n':
+			cli->check_only = 1;
 			break;
 		case 'h':
 			usage(stdout);
@@ -177,9 +296,6 @@ parse_args(int argc, char **argv, struct config *cfg)
 		case '?':
 			usage(stderr);
 			return -1;
-		default:
-			if (set_number(opt, optarg, cfg) == -1)
-				return -1;
 		}
 	}
 	if (optind < argc) {
@@ -190,31 +306,34 @@ parse_args(int argc, char **argv, struct config *cfg)
 	return 0;
 }
 
-/* --listen and --hostname on the command line replace these defaults. */
-static void
-config_fill_lists(struct config *cfg)
+/*
+ * Returns 0 to run, 1 to exit successfully (help, version), -1 on error.
+ * The file is read first, so that the command line overrides it.
+ */
+static int
+configure(int argc, char **argv, struct config *cfg, struct cli *cli)
 {
-	static char	 localhost[] = "localhost";
-	static char	 listen_default[] = "localhost:1965";
+	char	 err[512];
+	int	 opt, rc;
 
-	if (cfg->nhostnames == 0)
-		cfg->hostnames[cfg->nhostnames++] = localhost;
-	if (cfg->nlisten == 0)
-		cfg->listen[cfg->nlisten++] = listen_default;
-}
-
-static void
-config_defaults(struct config *cfg)
-{
-	memset(cfg, 0, sizeof(*cfg));
-	cfg->root = "capsule";
-	cfg->certs = "certs";
-	cfg->lang = "en";
-	cfg->request_timeout_ms = 10000;
-	cfg->write_timeout_ms = 10000;
-	cfg->lifetime_ms = 600000;
-	cfg->max_conns = 10000;
-	cfg->feed_max = 100;
+	if ((rc = scan_args(argc, argv, cli)) != 0)
+		return rc;
+	if (cli->config_file != NULL &&
+	    conffile_load(cli->config_file, cfg, err, sizeof(err)) == -1) {
+		fprintf(stderr, "almanac: %s\n", err);
+		return -1;
+	}
+	optind = 0;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, short_options, long_options,
+	    NULL)) != -1)
+		if (apply_option(opt, optarg, cfg, cli) == -1)
+			return -1;
+	if (config_finish(cfg, err, sizeof(err)) == -1) {
+		fprintf(stderr, "almanac: %s\n", err);
+		return -1;
+	}
+	return 0;
 }
 
 /* Idle connections are descriptors: take every one the hard limit allows. */
@@ -240,103 +359,171 @@ block_signals(sigset_t *set)
 	sigaddset(set, SIGINT);
 	sigaddset(set, SIGTERM);
 	sigaddset(set, SIGHUP);
+	sigaddset(set, SIGUSR1);
 	signal(SIGPIPE, SIG_IGN);
 	return pthread_sigmask(SIG_BLOCK, set, NULL) == 0 ? 0 : -1;
 }
 
-/* The main thread watches the capsule and waits for a signal to stop. */
+struct capsules {
+	const struct config	*cfg;
+	struct server		*srv;
+	SSL_CTX			*ctxs[MAX_HOSTS];
+	struct catalog		*cats[MAX_HOSTS];
+	struct watch		*watches[MAX_HOSTS];
+};
+
+/* SIGHUP: new certificates for every host, or the old ones if any fails. */
 static void
-watch_loop(struct watch *w, int sfd)
+reload_certificates(struct capsules *cs)
+{
+	SSL_CTX	*fresh[MAX_HOSTS] = { NULL };
+	size_t	 i, n = cs->cfg->nhosts;
+
+	for (i = 0; i < n; i++) {
+		if ((fresh[i] = tls_context(&cs->cfg->hosts[i])) == NULL) {
+			log_warn("SIGHUP: certificate of %s does not load; "
+			    "keeping the current certificates",
+			    cs->cfg->hosts[i].name);
+			while (i > 0)
+				SSL_CTX_free(fresh[--i]);
+			return;
+		}
+	}
+	server_set_contexts(cs->srv, fresh);
+	for (i = 0; i < n; i++) {
+		SSL_CTX_free(cs->ctxs[i]);
+		cs->ctxs[i] = fresh[i];
+	}
+	log_info("SIGHUP: certificates reloaded");
+}
+
+/* The main thread watches the capsules and waits for a signal to stop. */
+static void
+watch_loop(struct capsules *cs, int sfd)
 {
 	struct signalfd_siginfo	 si;
-	struct pollfd		 pfd[2];
+	struct pollfd		 pfd[MAX_HOSTS + 1];
+	size_t			 i, n = cs->cfg->nhosts;
 
 	pfd[0].fd = sfd;
 	pfd[0].events = POLLIN;
-	pfd[1].fd = watch_fd(w);
-	pfd[1].events = POLLIN;
+	for (i = 0; i < n; i++) {
+		pfd[i + 1].fd = watch_fd(cs->watches[i]);
+		pfd[i + 1].events = POLLIN;
+	}
 	for (;;) {
-		if (poll(pfd, 2, 1000) == -1 && errno != EINTR) {
+		if (poll(pfd, n + 1, 1000) == -1 && errno != EINTR) {
 			log_syserr("poll");
 			return;
 		}
-		if (pfd[1].revents & POLLIN)
-			watch_process(w);
-		watch_tick(w);
+		for (i = 0; i < n; i++) {
+			if (pfd[i + 1].revents & POLLIN)
+				watch_process(cs->watches[i]);
+			watch_tick(cs->watches[i]);
+		}
 		if (!(pfd[0].revents & POLLIN) ||
 		    read(sfd, &si, sizeof(si)) != sizeof(si))
 			continue;
-		if (si.ssi_signo == SIGHUP) {
-			log_info("SIGHUP: nothing to reload yet");
-			continue;
+		if (si.ssi_signo == SIGHUP)
+			reload_certificates(cs);
+		else if (si.ssi_signo == SIGUSR1)
+			log_reopen();
+		else {
+			log_info("signal %d: stopping", (int)si.ssi_signo);
+			return;
 		}
-		log_info("signal %d: stopping", (int)si.ssi_signo);
-		return;
 	}
 }
 
 static void
-announce(const struct config *cfg, SSL_CTX *ctx, int port,
-    struct catalog *cat)
+announce(const struct capsules *cs, int port)
 {
 	char	 fp[3 * 64];
 	size_t	 i;
 
-	if (tls_fingerprint(ctx, fp, sizeof(fp)) == 0)
-		log_info("certificate SHA-256 fingerprint: %s", fp);
-	log_info("capsule %s: %zu dated pages", cfg->root,
-	    catalog_count(cat));
-	for (i = 0; i < cfg->nhostnames; i++) {
+	for (i = 0; i < cs->cfg->nhosts; i++) {
+		const struct host *h = &cs->cfg->hosts[i];
 		if (port == 1965)
-			log_info("serving gemini://%s/", cfg->hostnames[i]);
+			log_info("serving gemini://%s/ from %s (%zu dated "
+			    "pages)", h->name, h->root,
+			    catalog_count(cs->cats[i]));
 		else
-			log_info("serving gemini://%s:%d/", cfg->hostnames[i],
-			    port);
+			log_info("serving gemini://%s:%d/ from %s (%zu dated "
+			    "pages)", h->name, port, h->root,
+			    catalog_count(cs->cats[i]));
+		if (tls_fingerprint(cs->ctxs[i], fp, sizeof(fp)) == 0)
+			log_info("%s certificate SHA-256 fingerprint: %s",
+			    h->name, fp);
+	}
+}
+
+static int
+open_capsules(struct capsules *cs, int port)
+{
+	struct catalog_config	 cc;
+	size_t			 i;
+
+	for (i = 0; i < cs->cfg->nhosts; i++) {
+		const struct host *h = &cs->cfg->hosts[i];
+		cc.hostname = h->name;
+		cc.port = port;
+		cc.feed_max = h->feed_max;
+		if ((cs->cats[i] = catalog_new(&cc)) == NULL ||
+		    (cs->watches[i] = watch_open(cs->cats[i], h->root)) == NULL)
+			return -1;
+	}
+	return 0;
+}
+
+static void
+close_capsules(struct capsules *cs)
+{
+	size_t	 i;
+
+	if (cs->srv != NULL)
+		server_stop(cs->srv, STOP_GRACE_MS);
+	server_free(cs->srv);
+	for (i = 0; i < cs->cfg->nhosts; i++) {
+		watch_close(cs->watches[i]);
+		catalog_free(cs->cats[i]);
+		SSL_CTX_free(cs->ctxs[i]);
 	}
 }
 
 static int
 run(const struct config *cfg)
 {
-	struct catalog_config	 ccfg;
-	struct server		*srv = NULL;
-	struct catalog		*cat = NULL;
-	struct watch		*w = NULL;
-	SSL_CTX			*ctx;
-	sigset_t		 set;
-	int			 sfd = -1, rc = 1;
+	struct capsules	 cs;
+	sigset_t	 set;
+	size_t		 i;
+	int		 sfd, rc = 1;
 
+	memset(&cs, 0, sizeof(cs));
+	cs.cfg = cfg;
 	if (block_signals(&set) == -1 ||
 	    (sfd = signalfd(-1, &set, SFD_CLOEXEC)) == -1) {
 		log_syserr("signals");
 		return 1;
 	}
+	if (log_open(cfg->log_file, cfg->log_syslog, cfg->log_format) == -1)
+		goto done;
 	raise_fd_limit();
-	if ((ctx = tls_context(cfg->certs, cfg->hostnames,
-	    cfg->nhostnames)) == NULL)
+	for (i = 0; i < cfg->nhosts; i++)
+		if ((cs.ctxs[i] = tls_context(&cfg->hosts[i])) == NULL)
+			goto done;
+	if ((cs.srv = server_new(cfg, cs.ctxs)) == NULL ||
+	    server_listen(cs.srv) == -1 ||
+	    open_capsules(&cs, server_port(cs.srv)) == -1)
 		goto done;
-	if ((srv = server_new(cfg, ctx)) == NULL || server_listen(srv) == -1)
+	announce(&cs, server_port(cs.srv));
+	if (server_start(cs.srv, cs.cats) == -1)
 		goto done;
-	ccfg.hostname = cfg->hostnames[0];
-	ccfg.port = server_port(srv);
-	ccfg.feed_max = cfg->feed_max;
-	if ((cat = catalog_new(&ccfg)) == NULL ||
-	    (w = watch_open(cat, cfg->root)) == NULL)
-		goto done;
-	announce(cfg, ctx, ccfg.port, cat);
-	if (server_start(srv, cat) == -1)
-		goto done;
-	watch_loop(w, sfd);
+	watch_loop(&cs, sfd);
 	rc = 0;
 done:
-	if (srv != NULL)
-		server_stop(srv, STOP_GRACE_MS);
-	server_free(srv);
-	watch_close(w);
-	catalog_free(cat);
-	SSL_CTX_free(ctx);
+	close_capsules(&cs);
 	close(sfd);
-	log_flush();
+	log_close();
 	return rc;
 }
 
@@ -344,11 +531,23 @@ int
 main(int argc, char **argv)
 {
 	struct config	 cfg;
+	struct cli	 cli;
 	int		 rc;
 
-	config_defaults(&cfg);
-	if ((rc = parse_args(argc, argv, &cfg)) != 0)
+	config_init(&cfg);
+	memset(&cli, 0, sizeof(cli));
+	if ((rc = configure(argc, argv, &cfg, &cli)) != 0) {
+		config_free(&cfg);
 		return rc == 1 ? 0 : 2;
-	config_fill_lists(&cfg);
-	return run(&cfg);
+	}
+	if (cli.check_only) {
+		printf("almanac: configuration OK: %zu host%s, %zu listen "
+		    "address%s\n", cfg.nhosts, cfg.nhosts == 1 ? "" : "s",
+		    cfg.nlisten, cfg.nlisten == 1 ? "" : "es");
+		config_free(&cfg);
+		return 0;
+	}
+	rc = run(&cfg);
+	config_free(&cfg);
+	return rc;
 }

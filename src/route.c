@@ -42,6 +42,9 @@ response_clear(struct response *res)
 	if (res->fd != -1)
 		close(res->fd);
 	res->fd = -1;
+	snapshot_release(res->snap);
+	res->snap = NULL;
+	res->host = NULL;
 	res->status = 0;
 	res->meta[0] = '\0';
 	res->body = BODY_NONE;
@@ -155,7 +158,7 @@ static void
 refuse_host(const struct route_env *env, struct response *res,
     const char *why)
 {
-	const char	*h = env->cfg->hostnames[0];
+	const char	*h = env->cfg->hosts[0].name;
 
 	if (env->local_port == 1965)
 		answer(res, 53, "%s; this server serves gemini://%s/", why, h);
@@ -164,39 +167,62 @@ refuse_host(const struct route_env *env, struct response *res,
 		    h, env->local_port);
 }
 
-/* 1 when the URL names this server; else answers 53. */
+int
+route_find_host(const struct config *cfg, const char *name, size_t len)
+{
+	size_t	 i, j;
+
+	for (i = 0; i < cfg->nhosts; i++) {
+		const struct host *h = &cfg->hosts[i];
+		if (same_name(name, len, h->name))
+			return (int)i;
+		for (j = 0; j < h->naliases; j++)
+			if (same_name(name, len, h->aliases[j]))
+				return (int)i;
+	}
+	return -1;
+}
+
+/*
+ * The host the URL names, or -1 after answering 53.  The IP address the
+ * client connected to stands for the host its SNI chose, else the first.
+ */
 static int
-check_authority(const struct route_env *env, const struct request *r,
+choose_host(const struct route_env *env, const struct request *r,
     struct response *res)
 {
 	char	 host[256];
-	size_t	 i;
-	int	 ours = 0, literal;
+	int	 idx, literal;
 
 	if (r->host_len >= sizeof(host)) {
 		refuse_host(env, res, "host not served");
-		return 0;
+		return -1;
 	}
 	memcpy(host, r->host, r->host_len);
 	host[r->host_len] = '\0';
 	literal = host_is_local_address(host, env->local);
-	for (i = 0; i < env->cfg->nhostnames && !ours; i++)
-		ours = same_name(r->host, r->host_len, env->cfg->hostnames[i]);
-	if (!ours && !literal) {
+	idx = route_find_host(env->cfg, r->host, r->host_len);
+	if (idx == -1 && literal) {
+		idx = env->sni ? route_find_host(env->cfg, env->sni,
+		    strlen(env->sni)) : 0;
+		if (idx == -1)
+			idx = 0;
+	}
+	if (idx == -1) {
 		refuse_host(env, res, "host not served");
-		return 0;
+		return -1;
 	}
 	if (env->sni != NULL && !literal &&
 	    !same_name(r->host, r->host_len, env->sni)) {
 		refuse_host(env, res, "TLS server name differs from the URL's "
 		    "host");
-		return 0;
+		return -1;
 	}
 	if (r->port != -1 && r->port != env->local_port) {
 		refuse_host(env, res, "port not served");
-		return 0;
+		return -1;
 	}
-	return 1;
+	return idx;
 }
 
 static void
@@ -273,8 +299,7 @@ fail:
 }
 
 static void
-serve_listing(const struct route_env *env, const char *dir, int fd,
-    struct response *res)
+serve_listing(const char *dir, int fd, struct response *res)
 {
 	char	**names;
 	size_t	  n = 0;
@@ -289,7 +314,7 @@ serve_listing(const struct route_env *env, const char *dir, int fd,
 		answer(res, 40, "out of memory");
 		return;
 	}
-	answer_mem(res, "text/gemini", env->cfg->lang, res->owned.data,
+	answer_mem(res, "text/gemini", res->host->lang, res->owned.data,
 	    res->owned.len);
 }
 
@@ -297,16 +322,20 @@ static void
 serve_file(const struct route_env *env, const char *rel, int fd,
     struct response *res)
 {
-	if (path_is_leftover(rel) || catalog_is_busy(env->cat, rel)) {
+	struct catalog	*cat = env->cats[res->host - env->cfg->hosts];
+
+	if (path_is_leftover(rel)) {
 		close(fd);
-		if (path_is_leftover(rel))
-			answer(res, 51, "not found");
-		else
-			answer(res, 40, "this file is being written; try "
-			    "again shortly");
+		answer(res, 51, "not found");
 		return;
 	}
-	if (mime_for_file(env->mime, rel, fd, env->cfg->lang, res->meta,
+	if (catalog_is_busy(cat, rel)) {
+		close(fd);
+		answer(res, 40, "this file is being written; try again "
+		    "shortly");
+		return;
+	}
+	if (mime_for_file(env->mime, rel, fd, res->host->lang, res->meta,
 	    sizeof(res->meta)) == -1)
 		snprintf(res->meta, sizeof(res->meta),
 		    "application/octet-stream");
@@ -314,7 +343,7 @@ serve_file(const struct route_env *env, const char *rel, int fd,
 	res->body = BODY_FILE;
 	res->fd = fd;
 	if (meta_is_gemtext(rel))
-		snapshot_footer(env->snap, rel, &res->footer);
+		snapshot_footer(res->snap, rel, &res->footer);
 }
 
 static int
@@ -342,7 +371,7 @@ serve_directory(const struct route_env *env, const struct request *r,
 		return;
 	}
 	snprintf(index, sizeof(index), "%sindex.gmi", rel);
-	ifd = open_beneath(snapshot_rootfd(env->snap), index);
+	ifd = open_beneath(snapshot_rootfd(res->snap), index);
 	if (ifd != -1 && fstat(ifd, &st) == 0 && S_ISREG(st.st_mode)) {
 		close(fd);
 		serve_file(env, index, ifd, res);
@@ -350,7 +379,7 @@ serve_directory(const struct route_env *env, const struct request *r,
 	}
 	if (ifd != -1)
 		close(ifd);
-	serve_listing(env, rel, fd, res);
+	serve_listing(rel, fd, res);
 	close(fd);
 }
 
@@ -361,11 +390,11 @@ serve_path(const struct route_env *env, const struct request *r,
 	struct stat	 st;
 	int		 fd;
 
-	if (snapshot_rootfd(env->snap) == -1) {
+	if (snapshot_rootfd(res->snap) == -1) {
 		answer(res, 41, "the capsule is not available right now");
 		return;
 	}
-	if ((fd = open_beneath(snapshot_rootfd(env->snap), rel)) == -1) {
+	if ((fd = open_beneath(snapshot_rootfd(res->snap), rel)) == -1) {
 		open_error(res);
 		return;
 	}
@@ -406,6 +435,7 @@ route_request(const struct route_env *env, const char *line, size_t len,
 	char			 rel[PATH_MAX_LEN + 1];
 	size_t			 blen;
 	enum path_verdict	 v;
+	int			 idx;
 
 	switch (request_parse(line, len, &r, &why)) {
 	case REQ_BAD:
@@ -417,8 +447,13 @@ route_request(const struct route_env *env, const char *line, size_t len,
 	case REQ_OK:
 		break;
 	}
-	if (!check_authority(env, &r, res))
+	if ((idx = choose_host(env, &r, res)) == -1)
 		return;
+	res->host = &env->cfg->hosts[idx];
+	if ((res->snap = catalog_acquire(env->cats[idx])) == NULL) {
+		answer(res, 41, "the capsule is not available right now");
+		return;
+	}
 	if ((v = path_normalise(r.path, r.path_len, rel)) == PATH_HIDDEN) {
 		answer(res, 51, "not found");
 		return;
@@ -427,16 +462,16 @@ route_request(const struct route_env *env, const char *line, size_t len,
 		answer(res, 59, "%s", path_verdict_str(v));
 		return;
 	}
-	if (snapshot_generated(env->snap, rel, &body, &blen)) {
+	if (snapshot_generated(res->snap, rel, &body, &blen)) {
 		if (strcmp(rel, "atom.xml") == 0)
 			answer_mem(res, "application/atom+xml", NULL, body,
 			    blen);
 		else
-			answer_mem(res, "text/gemini", env->cfg->lang, body,
+			answer_mem(res, "text/gemini", res->host->lang, body,
 			    blen);
 		return;
 	}
-	if (is_year_without_slash(env->snap, rel))
+	if (is_year_without_slash(res->snap, rel))
 		redirect_slash(&r, res);
 	else
 		serve_path(env, &r, rel, res);

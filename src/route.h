@@ -16,8 +16,7 @@ struct snapshot;
 
 struct route_env {
 	const struct config	*cfg;
-	struct catalog		*cat;
-	struct snapshot		*snap;
+	struct catalog *const	*cats;		/* one per cfg->hosts[] */
 	struct mime		*mime;
 	const struct sockaddr	*local;		/* where the client connected */
 	int			 local_port;
@@ -31,6 +30,8 @@ enum body_kind {
 };
 
 struct response {
+	const struct host	*host;	/* the capsule that answers, or NULL */
+	struct snapshot	*snap;		/* held until the response is cleared */
 	int		 status;
 	char		 meta[META_MAX + 1];
 	enum body_kind	 body;
@@ -42,9 +43,14 @@ struct response {
 };
 
 void	response_init(struct response *);
-/* Closes the file and frees what the response owns; it can then be reused. */
+/*
+ * Closes the file, releases the snapshot and empties the buffers; the
+ * response can then be reused.
+ */
 void	response_clear(struct response *);
 void	route_request(const struct route_env *, const char *, size_t,
 	    struct response *);
+/* The index of the host named 'name' (or an alias), or -1. */
+int	route_find_host(const struct config *, const char *, size_t);
 
 #endif

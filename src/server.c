@@ -74,7 +74,6 @@ struct conn {
 	char			 req[REQ_CAP];
 	size_t			 reqlen;
 	size_t			 linelen;
-	struct snapshot		*snap;
 	struct response		 res;
 	enum phase		 phase;
 	size_t			 body_pos;
@@ -109,8 +108,9 @@ struct worker {
 
 struct server {
 	const struct config	*cfg;
-	SSL_CTX			*ctx;
-	struct catalog		*cat;
+	pthread_mutex_t		 ctx_lock;	/* guards ctxs */
+	SSL_CTX			*ctxs[MAX_HOSTS];
+	struct catalog		*cats[MAX_HOSTS];
 	struct worker		 workers[MAX_WORKERS];
 	int			 nworkers;
 	int			 started;
@@ -225,7 +225,6 @@ conn_close(struct worker *w, struct conn *c)
 	response_clear(&c->res);
 	buf_free(&c->res.owned);
 	buf_free(&c->res.footer);
-	snapshot_release(c->snap);
 	stage_put(w, c->out);
 	free(c);
 	w->nconns--;
@@ -312,23 +311,17 @@ respond(struct worker *w, struct conn *c, size_t linelen)
 {
 	const struct config	*cfg = w->srv->cfg;
 	struct route_env	 env = {
-		.cfg = cfg, .cat = w->srv->cat, .mime = w->mime,
+		.cfg = cfg, .cats = w->srv->cats, .mime = w->mime,
 		.local = (struct sockaddr *)&c->local,
 		.local_port = c->listener->port,
 		.sni = SSL_get_servername(c->ssl, TLSEXT_NAMETYPE_host_name)
 	};
 
 	c->linelen = linelen;
-	c->snap = catalog_acquire(w->srv->cat);
-	env.snap = c->snap;
 	if (linelen > REQUEST_MAX) {
 		c->res.status = 59;
 		snprintf(c->res.meta, sizeof(c->res.meta),
 		    "request longer than 1024 bytes");
-	} else if (c->snap == NULL) {
-		c->res.status = 41;
-		snprintf(c->res.meta, sizeof(c->res.meta),
-		    "the capsule is not available right now");
 	} else
 		route_request(&env, c->req, linelen, &c->res);
 	if ((c->out = stage_get(w)) == NULL) {
@@ -540,9 +533,12 @@ conn_new(struct worker *w, struct listener *l, int fd,
 	socklen_t		 len = sizeof(c->local);
 	int			 one = 1;
 
-	if ((c = calloc(1, sizeof(*c))) == NULL ||
-	    (c->ssl = SSL_new(w->srv->ctx)) == NULL ||
-	    SSL_set_fd(c->ssl, fd) != 1) {
+	if ((c = calloc(1, sizeof(*c))) != NULL) {
+		pthread_mutex_lock(&w->srv->ctx_lock);
+		c->ssl = SSL_new(w->srv->ctxs[0]);
+		pthread_mutex_unlock(&w->srv->ctx_lock);
+	}
+	if (c == NULL || c->ssl == NULL || SSL_set_fd(c->ssl, fd) != 1) {
 		if (c != NULL)
 			SSL_free(c->ssl);
 		free(c);
@@ -896,8 +892,44 @@ server_port(const struct server *srv)
 	    srv->workers[0].listeners[0].port : 1965;
 }
 
+/*
+ * SNI picks the host's certificate.  An unknown name keeps the first
+ * host's: the request is then answered 53, which says more than an alert.
+ */
+static int
+choose_certificate(SSL *ssl, int *alert, void *arg)
+{
+	struct server	*srv = arg;
+	const char	*name;
+	int		 i, ok;
+
+	(void)alert;
+	name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+	if (name == NULL)
+		return SSL_TLSEXT_ERR_OK;
+	if ((i = route_find_host(srv->cfg, name, strlen(name))) <= 0)
+		return SSL_TLSEXT_ERR_OK;
+	pthread_mutex_lock(&srv->ctx_lock);
+	ok = SSL_set_SSL_CTX(ssl, srv->ctxs[i]) != NULL;
+	pthread_mutex_unlock(&srv->ctx_lock);
+	return ok ? SSL_TLSEXT_ERR_OK : SSL_TLSEXT_ERR_ALERT_FATAL;
+}
+
+void
+server_set_contexts(struct server *srv, SSL_CTX *const *ctxs)
+{
+	size_t	 h;
+
+	SSL_CTX_set_tlsext_servername_callback(ctxs[0], choose_certificate);
+	SSL_CTX_set_tlsext_servername_arg(ctxs[0], srv);
+	pthread_mutex_lock(&srv->ctx_lock);
+	for (h = 0; h < srv->cfg->nhosts; h++)
+		srv->ctxs[h] = ctxs[h];
+	pthread_mutex_unlock(&srv->ctx_lock);
+}
+
 struct server *
-server_new(const struct config *cfg, SSL_CTX *ctx)
+server_new(const struct config *cfg, SSL_CTX *const *ctxs)
 {
 	struct server	*srv;
 	long		 ncpu;
@@ -906,7 +938,11 @@ server_new(const struct config *cfg, SSL_CTX *ctx)
 	if ((srv = calloc(1, sizeof(*srv))) == NULL)
 		return NULL;
 	srv->cfg = cfg;
-	srv->ctx = ctx;
+	if (pthread_mutex_init(&srv->ctx_lock, NULL) != 0) {
+		free(srv);
+		return NULL;
+	}
+	server_set_contexts(srv, ctxs);
 	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	srv->nworkers = cfg->workers > 0 ? cfg->workers : (int)(ncpu > 0 ?
 	    ncpu : 1);
@@ -954,11 +990,13 @@ worker_setup(struct worker *w)
 }
 
 int
-server_start(struct server *srv, struct catalog *cat)
+server_start(struct server *srv, struct catalog *const *cats)
 {
+	size_t	 h;
 	int	 i;
 
-	srv->cat = cat;
+	for (h = 0; h < srv->cfg->nhosts; h++)
+		srv->cats[h] = cats[h];
 	for (i = 0; i < srv->nworkers; i++) {
 		if (worker_setup(&srv->workers[i]) == -1)
 			return -1;
@@ -1011,5 +1049,6 @@ server_free(struct server *srv)
 			free(w->stages[--w->nstages]);
 		free(w->stages);
 	}
+	pthread_mutex_destroy(&srv->ctx_lock);
 	free(srv);
 }

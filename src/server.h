@@ -8,13 +8,19 @@ struct catalog;
 struct config;
 struct server;
 
-struct server	*server_new(const struct config *, SSL_CTX *);
+/* One TLS context per configured host, in the order of cfg->hosts. */
+struct server	*server_new(const struct config *, SSL_CTX *const *);
+/*
+ * Swaps in new TLS contexts (SIGHUP).  Connections under way keep the
+ * context they started with; the caller may free the old ones at once.
+ */
+void		 server_set_contexts(struct server *, SSL_CTX *const *);
 /* Binds every --listen address once per worker; logs each. 0 or -1. */
 int		 server_listen(struct server *);
 /* The port of the first listener (useful when it was 0). */
 int		 server_port(const struct server *);
-/* Starts the workers; requests are answered from the catalog's snapshots. */
-int		 server_start(struct server *, struct catalog *);
+/* Starts the workers; requests are answered from the hosts' catalogs. */
+int		 server_start(struct server *, struct catalog *const *);
 /*
  * Stops accepting, lets answers in flight finish for up to 'grace_ms',
  * then closes what is left and joins the workers.

@@ -16,6 +16,7 @@
 #include <openssl/x509v3.h>
 
 #include "buf.h"
+#include "config.h"
 #include "log.h"
 #include "tls.h"
 
@@ -237,23 +238,33 @@ configure(SSL_CTX *ctx)
 }
 
 SSL_CTX *
-tls_context(const char *dir, char *const *hosts, size_t nhosts)
+tls_context(const struct host *h)
 {
-	char	 cert[PATH_MAX], key[PATH_MAX];
-	SSL_CTX	*ctx;
-	int	 have_cert, have_key;
+	char		 cert[PATH_MAX], key[PATH_MAX];
+	char		*names[MAX_ALIASES + 1];
+	size_t		 nnames = 0, i;
+	SSL_CTX		*ctx;
+	int		 have_cert, have_key;
 
-	snprintf(cert, sizeof(cert), "%s/%s", dir, CERT_NAME);
-	snprintf(key, sizeof(key), "%s/%s", dir, KEY_NAME);
-	have_cert = access(cert, F_OK) == 0;
-	have_key = access(key, F_OK) == 0;
-	if (have_cert != have_key) {
-		log_warn("%s has only one of %s and %s: add the other or "
-		    "remove both", dir, CERT_NAME, KEY_NAME);
-		return NULL;
+	names[nnames++] = h->name;
+	for (i = 0; i < h->naliases; i++)
+		names[nnames++] = h->aliases[i];
+	if (h->cert_file != NULL) {
+		snprintf(cert, sizeof(cert), "%s", h->cert_file);
+		snprintf(key, sizeof(key), "%s", h->key_file);
+	} else {
+		snprintf(cert, sizeof(cert), "%s/%s", h->certs, CERT_NAME);
+		snprintf(key, sizeof(key), "%s/%s", h->certs, KEY_NAME);
+		have_cert = access(cert, F_OK) == 0;
+		have_key = access(key, F_OK) == 0;
+		if (have_cert != have_key) {
+			log_warn("%s has only one of %s and %s: add the other "
+			    "or remove both", h->certs, CERT_NAME, KEY_NAME);
+			return NULL;
+		}
+		if (!have_cert && generate(h->certs, names, nnames) == -1)
+			return NULL;
 	}
-	if (!have_cert && generate(dir, hosts, nhosts) == -1)
-		return NULL;
 	if ((ctx = SSL_CTX_new(TLS_server_method())) == NULL) {
 		log_tls("SSL_CTX_new");
 		return NULL;
@@ -266,7 +277,7 @@ tls_context(const char *dir, char *const *hosts, size_t nhosts)
 		SSL_CTX_free(ctx);
 		return NULL;
 	}
-	warn_uncovered_names(ctx, hosts, nhosts);
+	warn_uncovered_names(ctx, names, nnames);
 	return ctx;
 }
 

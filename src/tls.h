@@ -5,12 +5,15 @@
 #include <stddef.h>
 #include <openssl/ssl.h>
 
+struct host;
+
 /*
- * Loads certs/cert.pem and certs/key.pem, or creates them (ECDSA P-256,
- * self-signed, every hostname in the SAN) when neither exists.  Returns a
- * server context, or NULL after logging why.
+ * The host's cert_file and key_file, else cert.pem and key.pem in its certs
+ * directory, created there (ECDSA P-256, self-signed, the host's names in
+ * the SAN) when neither exists.  Returns a server context, or NULL after
+ * logging why.
  */
-SSL_CTX	*tls_context(const char *, char *const *, size_t);
+SSL_CTX	*tls_context(const struct host *);
 /* "AB:CD:..." SHA-256 of the context's certificate. */
 int	 tls_fingerprint(SSL_CTX *, char *, size_t);
 /* OpenSSL's error queue as one string, emptied. */

@@ -13,7 +13,7 @@ perl -e 'for my $i (0 .. 9999) {
 	close($fh);
 }' "$CAPSULE/chapters"
 start_server || exit 1
-like "$(cat "$LOG")" 'capsule .*: 10000 dated pages' "10,000 pages are indexed at start-up"
+like "$(cat "$LOG")" '\(10000 dated pages\)' "10,000 pages are indexed at start-up"
 idx=$(body "$BASE/")
 is "$(printf '%s\n' "$idx" | grep -c '^=> /chapters/')" 10000 "the index lists all 10,000"
 is "$(printf '%s\n' "$idx" | grep -c '^## [0-9]\{4\}$')" 120 "in 120 years"

@@ -1,0 +1,97 @@
+/* config: the settings the server runs with, from the command line and the configuration file. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+
+char *
+config_strdup(const char *s)
+{
+	char	*p;
+
+	if ((p = strdup(s)) == NULL) {
+		fprintf(stderr, "almanac: out of memory\n");
+		exit(1);
+	}
+	return p;
+}
+
+void
+config_init(struct config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->request_timeout_ms = 10000;
+	cfg->write_timeout_ms = 10000;
+	cfg->lifetime_ms = 600000;
+	cfg->max_conns = 10000;
+	cfg->max_per_addr = 64;
+	cfg->rate_per_addr = 0;
+	cfg->log_format = LOG_FORMAT_ALMANAC;
+}
+
+struct host *
+config_add_host(struct config *cfg, const char *name)
+{
+	struct host	*h;
+
+	if (cfg->nhosts == MAX_HOSTS)
+		return NULL;
+	h = &cfg->hosts[cfg->nhosts++];
+	memset(h, 0, sizeof(*h));
+	h->name = config_strdup(name);
+	h->root = config_strdup("capsule");
+	h->certs = config_strdup("certs");
+	h->lang = config_strdup("en");
+	h->feed_max = 100;
+	return h;
+}
+
+static void
+host_free(struct host *h)
+{
+	size_t	 i;
+
+	free(h->name);
+	for (i = 0; i < h->naliases; i++)
+		free(h->aliases[i]);
+	free(h->root);
+	free(h->certs);
+	free(h->cert_file);
+	free(h->key_file);
+	free(h->lang);
+}
+
+void
+config_free(struct config *cfg)
+{
+	size_t	 i;
+
+	for (i = 0; i < cfg->nhosts; i++)
+		host_free(&cfg->hosts[i]);
+	for (i = 0; i < cfg->nlisten; i++)
+		free(cfg->listen[i]);
+	free(cfg->user);
+	free(cfg->log_file);
+	memset(cfg, 0, sizeof(*cfg));
+}
+
+int
+config_finish(struct config *cfg, char *err, size_t errsz)
+{
+	size_t	 i;
+
+	if (cfg->nhosts == 0)
+		config_add_host(cfg, "localhost");
+	if (cfg->nlisten == 0)
+		cfg->listen[cfg->nlisten++] = config_strdup("localhost:1965");
+	for (i = 0; i < cfg->nhosts; i++) {
+		struct host *h = &cfg->hosts[i];
+		if ((h->cert_file == NULL) != (h->key_file == NULL)) {
+			snprintf(err, errsz, "host %s: cert and key go together",
+			    h->name);
+			return -1;
+		}
+	}
+	return 0;
+}
