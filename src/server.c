@@ -25,6 +25,7 @@
 
 #include "catalog.h"
 #include "config.h"
+#include "limits.h"
 #include "log.h"
 #include "mime.h"
 #include "request.h"
@@ -38,6 +39,7 @@
 #define LINGER_MS	2000
 #define ACCEPT_BATCH	64
 #define REQ_CAP		(REQUEST_MAX + 2)
+#define REFUSED_MS	2000	/* deadline of a connection answered 44 */
 
 enum handler_kind { H_LISTENER, H_WAKE, H_CONN };
 
@@ -71,6 +73,9 @@ struct conn {
 	struct listener		*listener;
 	struct sockaddr_storage	 local;
 	char			 peer[INET6_ADDRSTRLEN + 8];
+	char			 addr[INET6_ADDRSTRLEN];
+	int			 admitted;	/* counted in the per-address limits */
+	int			 slow_down;	/* answer 44 with this many seconds */
 	char			 req[REQ_CAP];
 	size_t			 reqlen;
 	size_t			 linelen;
@@ -111,6 +116,8 @@ struct server {
 	pthread_mutex_t		 ctx_lock;	/* guards ctxs */
 	SSL_CTX			*ctxs[MAX_HOSTS];
 	struct catalog		*cats[MAX_HOSTS];
+	struct limits		*limits;
+	atomic_int		 nconns;	/* over all workers */
 	struct worker		 workers[MAX_WORKERS];
 	int			 nworkers;
 	int			 started;
@@ -220,6 +227,9 @@ conn_close(struct worker *w, struct conn *c)
 		log_access(c->peer, c->req, c->linelen, c->res.status,
 		    c->sent, elapsed_ms(&c->t0), c->note);
 	timer_unlink(w, c);
+	if (c->admitted)
+		limits_release(w->srv->limits, c->addr, now_ms());
+	atomic_fetch_sub(&w->srv->nconns, 1);
 	SSL_free(c->ssl);
 	close(c->fd);
 	response_clear(&c->res);
@@ -318,7 +328,10 @@ respond(struct worker *w, struct conn *c, size_t linelen)
 	};
 
 	c->linelen = linelen;
-	if (linelen > REQUEST_MAX) {
+	if (c->slow_down > 0) {
+		c->res.status = 44;
+		snprintf(c->res.meta, sizeof(c->res.meta), "%d", c->slow_down);
+	} else if (linelen > REQUEST_MAX) {
 		c->res.status = 59;
 		snprintf(c->res.meta, sizeof(c->res.meta),
 		    "request longer than 1024 bytes");
@@ -504,24 +517,48 @@ conn_advance(struct worker *w, struct conn *c)
 	} while (rc == 1);
 }
 
+/* "1.2.3.4:5" or "[::1]:5" into out, and the bare address into host. */
 static void
-format_peer(const struct sockaddr_storage *ss, char *out, size_t outsz)
+format_peer(const struct sockaddr_storage *ss, char *out, size_t outsz,
+    char *host, size_t hostsz)
 {
-	char	 host[INET6_ADDRSTRLEN] = "?";
-	int	 port = 0;
-
+	snprintf(host, hostsz, "?");
 	if (ss->ss_family == AF_INET) {
 		const struct sockaddr_in *s4 = (const void *)ss;
-		inet_ntop(AF_INET, &s4->sin_addr, host, sizeof(host));
-		port = ntohs(s4->sin_port);
-		snprintf(out, outsz, "%s:%d", host, port);
+		inet_ntop(AF_INET, &s4->sin_addr, host, (socklen_t)hostsz);
+		snprintf(out, outsz, "%s:%d", host, ntohs(s4->sin_port));
 	} else if (ss->ss_family == AF_INET6) {
 		const struct sockaddr_in6 *s6 = (const void *)ss;
-		inet_ntop(AF_INET6, &s6->sin6_addr, host, sizeof(host));
-		port = ntohs(s6->sin6_port);
-		snprintf(out, outsz, "[%s]:%d", host, port);
+		inet_ntop(AF_INET6, &s6->sin6_addr, host, (socklen_t)hostsz);
+		snprintf(out, outsz, "[%s]:%d", host, ntohs(s6->sin6_port));
 	} else
 		snprintf(out, outsz, "?");
+}
+
+/*
+ * Over the limits, a client still gets a TLS handshake and a "44 N"
+ * (slow down) rather than a silent close, under a short deadline.
+ */
+static void
+admit(struct worker *w, struct conn *c)
+{
+	const struct config	*cfg = w->srv->cfg;
+	int			 wait;
+
+	if (atomic_load(&w->srv->nconns) > cfg->max_conns)
+		wait = 5;
+	else
+		wait = limits_admit(w->srv->limits, c->addr, c->accepted);
+	if (wait == 0) {
+		c->admitted = 1;
+		timer_set(w, c, T_REQUEST, c->accepted +
+		    (uint64_t)cfg->request_timeout_ms);
+		return;
+	}
+	c->slow_down = wait;
+	timer_set(w, c, T_REQUEST, c->accepted + (uint64_t)(
+	    cfg->request_timeout_ms < REFUSED_MS ? cfg->request_timeout_ms :
+	    REFUSED_MS));
 }
 
 static void
@@ -552,15 +589,15 @@ conn_new(struct worker *w, struct listener *l, int fd,
 	c->accepted = now_ms();
 	clock_gettime(CLOCK_MONOTONIC, &c->t0);
 	response_init(&c->res);
-	format_peer(peer, c->peer, sizeof(c->peer));
+	format_peer(peer, c->peer, sizeof(c->peer), c->addr, sizeof(c->addr));
 	if (l->wildcard)
 		getsockname(fd, (struct sockaddr *)&c->local, &len);
 	else
 		c->local = l->addr;
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	w->nconns++;
-	timer_set(w, c, T_REQUEST, c->accepted +
-	    (uint64_t)w->srv->cfg->request_timeout_ms);
+	atomic_fetch_add(&w->srv->nconns, 1);
+	admit(w, c);
 	ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
 	ev.data.ptr = c;
 	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) == -1) {
@@ -598,9 +635,10 @@ accept_batch(struct worker *w, struct listener *l)
 {
 	struct sockaddr_storage	 ss;
 	socklen_t		 len;
-	size_t			 max = (size_t)w->srv->cfg->max_conns /
-	    (size_t)w->srv->nworkers + 1;
-	int			 i, fd;
+	int			 max = w->srv->cfg->max_conns, i, fd;
+
+	/* Past this, even a 44 costs too much: close at once. */
+	max += max / 8 + 16;
 
 	for (i = 0; i < ACCEPT_BATCH; i++) {
 		len = sizeof(ss);
@@ -615,7 +653,7 @@ accept_batch(struct worker *w, struct listener *l)
 				log_syserr("accept");
 			return;
 		}
-		if (w->nconns >= max) {
+		if (atomic_load(&w->srv->nconns) >= max) {
 			close(fd);
 			continue;
 		}
@@ -787,7 +825,7 @@ static int
 bind_address(struct server *srv, struct addrinfo *ai, const char *spec)
 {
 	struct listener	*l = NULL;
-	char		 text[INET6_ADDRSTRLEN + 8];
+	char		 text[INET6_ADDRSTRLEN + 8], host[INET6_ADDRSTRLEN];
 	socklen_t	 len;
 	int		 i, port = 0;
 
@@ -813,7 +851,7 @@ bind_address(struct server *srv, struct addrinfo *ai, const char *spec)
 		l->wildcard = is_wildcard(&l->addr);
 		w->nlisteners++;
 	}
-	format_peer(&l->addr, text, sizeof(text));
+	format_peer(&l->addr, text, sizeof(text), host, sizeof(host));
 	log_info("listening on %s", text);
 	return 0;
 }
@@ -938,10 +976,17 @@ server_new(const struct config *cfg, SSL_CTX *const *ctxs)
 	if ((srv = calloc(1, sizeof(*srv))) == NULL)
 		return NULL;
 	srv->cfg = cfg;
-	if (pthread_mutex_init(&srv->ctx_lock, NULL) != 0) {
+	if ((srv->limits = limits_new(cfg->max_per_addr,
+	    cfg->rate_per_addr)) == NULL) {
 		free(srv);
 		return NULL;
 	}
+	if (pthread_mutex_init(&srv->ctx_lock, NULL) != 0) {
+		limits_free(srv->limits);
+		free(srv);
+		return NULL;
+	}
+	atomic_init(&srv->nconns, 0);
 	server_set_contexts(srv, ctxs);
 	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	srv->nworkers = cfg->workers > 0 ? cfg->workers : (int)(ncpu > 0 ?
@@ -1050,5 +1095,6 @@ server_free(struct server *srv)
 		free(w->stages);
 	}
 	pthread_mutex_destroy(&srv->ctx_lock);
+	limits_free(srv->limits);
 	free(srv);
 }

@@ -4,7 +4,7 @@
 
 make_capsule
 head -c 300000 /dev/urandom | base64 >"$CAPSULE/big.txt"
-start_server --request-timeout 10 || exit 1
+start_server --request-timeout 10 --max-per-address 200 || exit 1
 
 # 100 clients at once, each must get the full index
 pids=
