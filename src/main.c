@@ -17,6 +17,7 @@
 #include "conffile.h"
 #include "config.h"
 #include "log.h"
+#include "sandbox.h"
 #include "server.h"
 #include "tls.h"
 #include "watch.h"
@@ -516,7 +517,8 @@ run(const struct config *cfg)
 	    open_capsules(&cs, server_port(cs.srv)) == -1)
 		goto done;
 	announce(&cs, server_port(cs.srv));
-	if (server_start(cs.srv, cs.cats) == -1)
+	if (sandbox_enter(cfg) == -1 || server_start(cs.srv, cs.cats) == -1 ||
+	    sandbox_seal() == -1)
 		goto done;
 	watch_loop(&cs, sfd);
 	rc = 0;

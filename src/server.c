@@ -912,13 +912,20 @@ listen_spec(struct server *srv, const char *spec)
 	return bound > 0 ? 0 : -1;
 }
 
+static int	worker_setup(struct worker *);
+
+/* Everything that needs files (libmagic's database) is opened here, before any sandbox. */
 int
 server_listen(struct server *srv)
 {
 	size_t	 i;
+	int	 w;
 
 	for (i = 0; i < srv->cfg->nlisten; i++)
 		if (listen_spec(srv, srv->cfg->listen[i]) == -1)
+			return -1;
+	for (w = 0; w < srv->nworkers; w++)
+		if (worker_setup(&srv->workers[w]) == -1)
 			return -1;
 	return 0;
 }
@@ -1043,8 +1050,6 @@ server_start(struct server *srv, struct catalog *const *cats)
 	for (h = 0; h < srv->cfg->nhosts; h++)
 		srv->cats[h] = cats[h];
 	for (i = 0; i < srv->nworkers; i++) {
-		if (worker_setup(&srv->workers[i]) == -1)
-			return -1;
 		if (pthread_create(&srv->workers[i].thread, NULL, worker_main,
 		    &srv->workers[i]) != 0) {
 			log_warn("cannot start worker %d", i);

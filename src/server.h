@@ -15,7 +15,10 @@ struct server	*server_new(const struct config *, SSL_CTX *const *);
  * context they started with; the caller may free the old ones at once.
  */
 void		 server_set_contexts(struct server *, SSL_CTX *const *);
-/* Binds every --listen address once per worker; logs each. 0 or -1. */
+/*
+ * Binds every --listen address once per worker (logging each) and opens
+ * what the workers need.  0 or -1.
+ */
 int		 server_listen(struct server *);
 /* The port of the first listener (useful when it was 0). */
 int		 server_port(const struct server *);

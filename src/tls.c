@@ -256,7 +256,15 @@ tls_context(const struct host *h)
 		snprintf(cert, sizeof(cert), "%s/%s", h->certs, CERT_NAME);
 		snprintf(key, sizeof(key), "%s/%s", h->certs, KEY_NAME);
 		have_cert = access(cert, F_OK) == 0;
+		if (!have_cert && errno != ENOENT) {
+			log_syserr("cannot read %s", cert);
+			return NULL;
+		}
 		have_key = access(key, F_OK) == 0;
+		if (!have_key && errno != ENOENT) {
+			log_syserr("cannot read %s", key);
+			return NULL;
+		}
 		if (have_cert != have_key) {
 			log_warn("%s has only one of %s and %s: add the other "
 			    "or remove both", h->certs, CERT_NAME, KEY_NAME);

@@ -1,0 +1,252 @@
+/* sandbox: drop root, confine the file system with Landlock, and the system calls with seccomp. */
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/landlock.h>
+#include <linux/seccomp.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <libgen.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "log.h"
+#include "sandbox.h"
+
+/* Newer than Debian 12's kernel headers; the kernel says which it knows. */
+#ifndef LANDLOCK_ACCESS_FS_TRUNCATE
+#define LANDLOCK_ACCESS_FS_TRUNCATE	(1ULL << 14)
+#endif
+
+static int
+drop_user(const char *name)
+{
+	struct passwd	*pw;
+
+	if (geteuid() != 0) {
+		log_warn("--user %s ignored: not started as root", name);
+		return 0;
+	}
+	if ((pw = getpwnam(name)) == NULL) {
+		log_warn("--user %s: no such user", name);
+		return -1;
+	}
+	if (setgroups(1, &pw->pw_gid) == -1 || setresgid(pw->pw_gid,
+	    pw->pw_gid, pw->pw_gid) == -1 || setresuid(pw->pw_uid, pw->pw_uid,
+	    pw->pw_uid) == -1) {
+		log_syserr("cannot switch to user %s", name);
+		return -1;
+	}
+	if (setuid(0) != -1) {
+		log_warn("still able to become root after switching to %s",
+		    name);
+		return -1;
+	}
+	log_info("running as user %s (uid %d)", name, (int)pw->pw_uid);
+	return 0;
+}
+
+static int
+landlock_abi(void)
+{
+	return (int)syscall(SYS_landlock_create_ruleset, NULL, 0,
+	    LANDLOCK_CREATE_RULESET_VERSION);
+}
+
+/* Every file-system right this kernel's Landlock knows, so all are denied by default. */
+static __u64
+handled_rights(int abi)
+{
+	__u64	 rights = LANDLOCK_ACCESS_FS_EXECUTE |
+	    LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_READ_FILE |
+	    LANDLOCK_ACCESS_FS_READ_DIR | LANDLOCK_ACCESS_FS_REMOVE_DIR |
+	    LANDLOCK_ACCESS_FS_REMOVE_FILE | LANDLOCK_ACCESS_FS_MAKE_CHAR |
+	    LANDLOCK_ACCESS_FS_MAKE_DIR | LANDLOCK_ACCESS_FS_MAKE_REG |
+	    LANDLOCK_ACCESS_FS_MAKE_SOCK | LANDLOCK_ACCESS_FS_MAKE_FIFO |
+	    LANDLOCK_ACCESS_FS_MAKE_BLOCK | LANDLOCK_ACCESS_FS_MAKE_SYM;
+
+	if (abi >= 2)
+		rights |= LANDLOCK_ACCESS_FS_REFER;
+	if (abi >= 3)
+		rights |= LANDLOCK_ACCESS_FS_TRUNCATE;
+	return rights;
+}
+
+static int
+allow_path(int ruleset, const char *path, __u64 rights)
+{
+	struct landlock_path_beneath_attr	 attr;
+	int					 fd, rc;
+
+	if ((fd = open(path, O_PATH | O_CLOEXEC)) == -1) {
+		log_syserr("landlock: %s", path);
+		return -1;
+	}
+	attr.parent_fd = fd;
+	attr.allowed_access = rights;
+	rc = (int)syscall(SYS_landlock_add_rule, ruleset,
+	    LANDLOCK_RULE_PATH_BENEATH, &attr, 0);
+	if (rc == -1)
+		log_syserr("landlock: %s", path);
+	close(fd);
+	return rc;
+}
+
+/* The directory holding 'path' (the capsule may be removed and recreated in it). */
+static int
+allow_parent(int ruleset, const char *path, __u64 rights)
+{
+	char	 copy[PATH_MAX];
+
+	snprintf(copy, sizeof(copy), "%s", path);
+	return allow_path(ruleset, dirname(copy), rights);
+}
+
+static int
+add_rules(int ruleset, const struct config *cfg)
+{
+	const __u64	 read = LANDLOCK_ACCESS_FS_READ_FILE |
+	    LANDLOCK_ACCESS_FS_READ_DIR;
+	size_t		 i;
+	int		 rc = 0;
+
+	for (i = 0; i < cfg->nhosts; i++) {
+		const struct host *h = &cfg->hosts[i];
+		rc |= allow_parent(ruleset, h->root, read);
+		if (h->cert_file != NULL) {
+			rc |= allow_path(ruleset, h->cert_file,
+			    LANDLOCK_ACCESS_FS_READ_FILE);
+			rc |= allow_path(ruleset, h->key_file,
+			    LANDLOCK_ACCESS_FS_READ_FILE);
+		} else
+			rc |= allow_path(ruleset, h->certs, read);
+	}
+	if (cfg->log_file != NULL)
+		rc |= allow_parent(ruleset, cfg->log_file,
+		    LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_MAKE_REG);
+	rc |= allow_path(ruleset, "/dev/null", LANDLOCK_ACCESS_FS_READ_FILE);
+	return rc;
+}
+
+static int
+confine_files(const struct config *cfg)
+{
+	struct landlock_ruleset_attr	 attr;
+	int				 abi, ruleset;
+
+	if ((abi = landlock_abi()) < 1) {
+		log_info("Landlock is not available on this kernel: the file "
+		    "system is not confined beyond the capsule checks");
+		return 0;
+	}
+	memset(&attr, 0, sizeof(attr));
+	attr.handled_access_fs = handled_rights(abi);
+	ruleset = (int)syscall(SYS_landlock_create_ruleset, &attr,
+	    sizeof(attr), 0);
+	if (ruleset == -1) {
+		log_syserr("landlock_create_ruleset");
+		return -1;
+	}
+	if (add_rules(ruleset, cfg) != 0 ||
+	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1 ||
+	    syscall(SYS_landlock_restrict_self, ruleset, 0) == -1) {
+		log_syserr("landlock");
+		close(ruleset);
+		return -1;
+	}
+	close(ruleset);
+	log_info("Landlock (ABI %d): capsules and certificates read-only, "
+	    "nothing else", abi);
+	return 0;
+}
+
+int
+sandbox_enter(const struct config *cfg)
+{
+	if (cfg->user != NULL && drop_user(cfg->user) == -1)
+		return -1;
+	if (cfg->user == NULL && geteuid() == 0)
+		log_warn("running as root: use --user to drop privileges");
+	return confine_files(cfg);
+}
+
+#define ALLOW(nr)	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 1), \
+			BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)
+#define KILL(nr)	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 1), \
+			BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS)
+
+/*
+ * What serving needs once started: sockets, epoll, reading files, memory,
+ * threads' futexes, inotify, and syslog's socket.  Running a program or
+ * tracing one kills the process; anything else not listed fails with EPERM.
+ */
+static struct sock_filter filter[] = {
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+	KILL(__NR_execve), KILL(__NR_execveat), KILL(__NR_ptrace),
+	ALLOW(__NR_read), ALLOW(__NR_write), ALLOW(__NR_readv),
+	ALLOW(__NR_writev), ALLOW(__NR_pread64), ALLOW(__NR_lseek),
+	ALLOW(__NR_close), ALLOW(__NR_openat), ALLOW(__NR_openat2),
+	ALLOW(__NR_newfstatat), ALLOW(__NR_fstat), ALLOW(__NR_statx),
+	ALLOW(__NR_getdents64), ALLOW(__NR_fcntl), ALLOW(__NR_ioctl),
+	ALLOW(__NR_dup), ALLOW(__NR_dup2), ALLOW(__NR_dup3),
+	ALLOW(__NR_faccessat), ALLOW(__NR_faccessat2), ALLOW(__NR_access),
+	ALLOW(__NR_epoll_wait), ALLOW(__NR_epoll_pwait), ALLOW(__NR_epoll_ctl),
+	ALLOW(__NR_poll), ALLOW(__NR_ppoll), ALLOW(__NR_accept4),
+	ALLOW(__NR_accept), ALLOW(__NR_shutdown), ALLOW(__NR_setsockopt),
+	ALLOW(__NR_getsockopt), ALLOW(__NR_getsockname), ALLOW(__NR_sendto),
+	ALLOW(__NR_recvfrom), ALLOW(__NR_sendmsg), ALLOW(__NR_recvmsg),
+	ALLOW(__NR_sendfile), ALLOW(__NR_socket), ALLOW(__NR_connect),
+	ALLOW(__NR_futex), ALLOW(__NR_mmap), ALLOW(__NR_munmap),
+	ALLOW(__NR_mremap), ALLOW(__NR_mprotect), ALLOW(__NR_brk),
+	ALLOW(__NR_madvise), ALLOW(__NR_rt_sigprocmask),
+	ALLOW(__NR_rt_sigreturn), ALLOW(__NR_exit), ALLOW(__NR_exit_group),
+	ALLOW(__NR_getrandom), ALLOW(__NR_clock_gettime),
+	ALLOW(__NR_clock_nanosleep), ALLOW(__NR_nanosleep), ALLOW(__NR_gettid),
+	ALLOW(__NR_getpid), ALLOW(__NR_tgkill), ALLOW(__NR_sched_yield),
+	ALLOW(__NR_restart_syscall), ALLOW(__NR_inotify_add_watch),
+	ALLOW(__NR_inotify_rm_watch), ALLOW(__NR_prlimit64),
+	ALLOW(__NR_getrlimit), ALLOW(__NR_uname), ALLOW(__NR_rseq),
+	ALLOW(__NR_set_robust_list), ALLOW(__NR_sigaltstack),
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA)),
+};
+
+#if defined(__SANITIZE_ADDRESS__)
+/* LeakSanitizer stops the world with ptrace at exit. */
+int
+sandbox_seal(void)
+{
+	log_info("seccomp is off in this sanitizer build");
+	return 0;
+}
+#else
+int
+sandbox_seal(void)
+{
+	struct sock_fprog	 prog = {
+		.len = (unsigned short)(sizeof(filter) / sizeof(filter[0])),
+		.filter = filter
+	};
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1 ||
+	    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+	    SECCOMP_FILTER_FLAG_TSYNC, &prog) != 0) {
+		log_syserr("seccomp");
+		return -1;
+	}
+	log_info("seccomp: %u-instruction system call allow-list for all "
+	    "threads", prog.len);
+	return 0;
+}
+#endif

@@ -1,0 +1,16 @@
+/* sandbox: drop root, confine the file system with Landlock, and the system calls with seccomp. */
+#ifndef ALMANAC_SANDBOX_H
+#define ALMANAC_SANDBOX_H
+
+struct config;
+
+/*
+ * Before the workers start: switch to cfg->user when running as root, and
+ * limit the file system to reading the capsules and certificates and
+ * writing the log.  Returns -1 only when a requested step failed.
+ */
+int	sandbox_enter(const struct config *);
+/* Once every thread runs: the system call allow-list, for all threads. */
+int	sandbox_seal(void);
+
+#endif
