@@ -159,20 +159,24 @@ next_token(struct parser *p, struct token *t)
 	c = (unsigned char)*p->pos;
 	if (c == '"')
 		return scan_string(p, t);
-	if (!is_word_byte(c) && c != '\n' && c != '{' && c != '}')
-		return fail(p, t->line, "unexpected byte \\x%02x", c);
-	if (c == '\n')
-		p->line++;
-	if (c == '\n' || c == '{' || c == '}') {
-		t->kind = c == '\n' ? T_EOL : c == '{' ? T_OPEN : T_CLOSE;
-		t->len = 1;
-		p->pos++;
+	if (is_word_byte(c)) {
+		t->kind = T_WORD;
+		while (p->pos < p->end && is_word_byte((unsigned char)*p->pos))
+			p->pos++;
+		t->len = (size_t)(p->pos - t->s);
 		return 0;
 	}
-	t->kind = T_WORD;
-	while (p->pos < p->end && is_word_byte((unsigned char)*p->pos))
-		p->pos++;
-	t->len = (size_t)(p->pos - t->s);
+	if (c == '\n') {
+		t->kind = T_EOL;
+		p->line++;
+	} else if (c == '{')
+		t->kind = T_OPEN;
+	else if (c == '}')
+		t->kind = T_CLOSE;
+	else
+		return fail(p, t->line, "unexpected byte \\x%02x", c);
+	t->len = 1;
+	p->pos++;
 	return 0;
 }
 
@@ -597,7 +601,7 @@ open_block(struct parser *p, const struct token *kw)
 		    p->block_line);
 	if (next_token(p, &name) == -1)
 		return -1;
-	if (name.kind != T_WORD && name.kind != T_STRING)
+	if ((name.kind != T_WORD && name.kind != T_STRING) || name.len == 0)
 		return fail(p, kw->line, "server block without a name");
 	if (next_token(p, &brace) == -1)
 		return -1;
@@ -691,7 +695,7 @@ conffile_parse(const char *text, size_t len, const char *name,
 	return rc == 1 ? 0 : -1;
 }
 
-/* The whole file, up to CONF_MAX bytes, NUL-free or not: parse decides. */
+/* The file, or its first CONF_MAX + 1 bytes: enough to tell it is too large. */
 static int
 read_whole(int fd, char **textp, size_t *lenp)
 {
