@@ -347,6 +347,10 @@ catalog_file_changed(struct catalog *c, const char *path)
 	    path_is_leftover(path) || has_hidden_segment(path) ||
 	    meta_parse_date(base, &d) == 0)
 		return;
+	if (path_has_control(path)) {
+		log_warn("not listed: control character in the name %s", path);
+		return;
+	}
 	if ((p = load_page(c, path, &d)) == NULL)
 		return;
 	if (add_page(c, p) == -1) {

@@ -191,3 +191,12 @@ path_is_leftover(const char *name)
 	    has_suffix(base, len, ".swp") || has_suffix(base, len, ".swx") ||
 	    has_suffix(base, len, ".tmp") || has_suffix(base, len, ".part");
 }
+
+int
+path_has_control(const char *name)
+{
+	for (; *name != '\0'; name++)
+		if ((unsigned char)*name < 0x20 || *name == 0x7f)
+			return 1;
+	return 0;
+}

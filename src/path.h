@@ -25,6 +25,11 @@ enum path_verdict	 path_normalise(const char *, size_t, char *);
 const char		*path_verdict_str(enum path_verdict);
 /* Appends the percent-encoded form of a relative path, for link lines. */
 size_t			 path_encode(const char *, char *, size_t);
+/*
+ * 1 when a name holds a control byte: no request can name it (they are
+ * refused), so it is never linked.
+ */
+int			 path_has_control(const char *);
 /* 1 for editor and transfer leftovers: *~, *.swp, *.tmp, *.part, .x */
 int			 path_is_leftover(const char *);
 

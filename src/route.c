@@ -274,7 +274,8 @@ read_names(int fd, size_t *countp)
 		return NULL;
 	}
 	while ((de = readdir(d)) != NULL) {
-		if (path_is_leftover(de->d_name))
+		if (path_is_leftover(de->d_name) ||
+		    path_has_control(de->d_name))
 			continue;
 		if (n == cap) {
 			cap = cap ? cap * 2 : 32;
