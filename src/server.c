@@ -1,5 +1,6 @@
 /* server: listeners, one epoll event loop per worker thread, and the connection state machine. */
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/types.h>
@@ -40,6 +41,8 @@
 #define ACCEPT_BATCH	64
 #define REQ_CAP		(REQUEST_MAX + 2)
 #define REFUSED_MS	2000	/* deadline of a connection answered 44 */
+#define TLS_HANDSHAKE	22	/* record type of a ClientHello */
+#define TLS_RECORD_MAX	(16384 + 2048)
 
 enum handler_kind { H_LISTENER, H_WAKE, H_CONN };
 
@@ -56,7 +59,9 @@ struct listener {
 	int			 wildcard;
 };
 
-enum conn_state { ST_HANDSHAKE, ST_READ, ST_WRITE, ST_SHUTDOWN, ST_LINGER };
+enum conn_state {
+	ST_HELLO, ST_HANDSHAKE, ST_READ, ST_WRITE, ST_SHUTDOWN, ST_LINGER
+};
 enum timer_class { T_REQUEST, T_WRITE, T_LINGER, T_COUNT };
 enum phase { P_HEADER, P_BODY, P_FOOTER, P_DONE };
 
@@ -365,11 +370,61 @@ ssl_failure(SSL *ssl, int rc, char *buf, size_t bufsz)
 	return "TLS error";
 }
 
-/* Returns 1 to go on, 0 when waiting for the socket, -1 when closed. */
+/*
+ * No TLS state is allocated until the client's first record, its
+ * ClientHello, has fully arrived: a client trickling it byte by byte
+ * (slowloris) costs a socket and this small struct, nothing more.
+ * Returns 1 to go on, 0 when waiting for the socket, -1 when closed.
+ */
+static int
+step_hello(struct worker *w, struct conn *c)
+{
+	unsigned char	 hdr[5];
+	ssize_t		 n;
+	size_t		 need;
+	int		 avail;
+
+	n = recv(c->fd, hdr, sizeof(hdr), MSG_PEEK | MSG_DONTWAIT);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return 0;
+	if (n == 0 || n == -1) {
+		c->note = "closed before the handshake";
+		conn_close(w, c);
+		return -1;
+	}
+	if (hdr[0] != TLS_HANDSHAKE) {
+		c->note = "not TLS";
+		conn_close(w, c);
+		return -1;
+	}
+	if (n < (ssize_t)sizeof(hdr))
+		return 0;
+	need = sizeof(hdr) + ((size_t)hdr[3] << 8 | hdr[4]);
+	if (need > TLS_RECORD_MAX) {
+		c->note = "oversized TLS record";
+		conn_close(w, c);
+		return -1;
+	}
+	if (ioctl(c->fd, FIONREAD, &avail) == -1 || (size_t)avail < need)
+		return 0;
+	pthread_mutex_lock(&w->srv->ctx_lock);
+	c->ssl = SSL_new(w->srv->ctxs[0]);
+	pthread_mutex_unlock(&w->srv->ctx_lock);
+	if (c->ssl == NULL || SSL_set_fd(c->ssl, c->fd) != 1) {
+		ERR_clear_error();
+		c->note = "out of memory";
+		conn_close(w, c);
+		return -1;
+	}
+	c->state = ST_HANDSHAKE;
+	return 1;
+}
+
 static int
 step_handshake(struct worker *w, struct conn *c)
 {
-	static _Thread_local char	 why[256];
+	static _Thread_local char	 why[300];
+	char				 err[256];
 	int				 rc = SSL_accept(c->ssl), e;
 
 	if (rc == 1) {
@@ -380,7 +435,7 @@ step_handshake(struct worker *w, struct conn *c)
 	if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
 		return 0;
 	snprintf(why, sizeof(why), "handshake failed: %s",
-	    ssl_failure(c->ssl, rc, why, sizeof(why)));
+	    ssl_failure(c->ssl, rc, err, sizeof(err)));
 	c->note = why;
 	conn_close(w, c);
 	return -1;
@@ -389,8 +444,8 @@ step_handshake(struct worker *w, struct conn *c)
 static int
 step_read(struct worker *w, struct conn *c)
 {
-	static _Thread_local char	 why[256];
-	char				*crlf;
+	static _Thread_local char	 why[300];
+	char				 err[256], *crlf;
 	int				 n, e;
 
 	n = SSL_read(c->ssl, c->req + c->reqlen, (int)(REQ_CAP - c->reqlen));
@@ -399,7 +454,7 @@ step_read(struct worker *w, struct conn *c)
 		if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
 			return 0;
 		snprintf(why, sizeof(why), "no request: %s",
-		    ssl_failure(c->ssl, n, why, sizeof(why)));
+		    ssl_failure(c->ssl, n, err, sizeof(err)));
 		c->note = why;
 		c->linelen = c->reqlen;
 		conn_close(w, c);
@@ -497,6 +552,9 @@ conn_advance(struct worker *w, struct conn *c)
 
 	do {
 		switch (c->state) {
+		case ST_HELLO:
+			rc = step_hello(w, c);
+			break;
 		case ST_HANDSHAKE:
 			rc = step_handshake(w, c);
 			break;
@@ -570,17 +628,8 @@ conn_new(struct worker *w, struct listener *l, int fd,
 	socklen_t		 len = sizeof(c->local);
 	int			 one = 1;
 
-	if ((c = calloc(1, sizeof(*c))) != NULL) {
-		pthread_mutex_lock(&w->srv->ctx_lock);
-		c->ssl = SSL_new(w->srv->ctxs[0]);
-		pthread_mutex_unlock(&w->srv->ctx_lock);
-	}
-	if (c == NULL || c->ssl == NULL || SSL_set_fd(c->ssl, fd) != 1) {
-		if (c != NULL)
-			SSL_free(c->ssl);
-		free(c);
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
 		close(fd);
-		ERR_clear_error();
 		return;
 	}
 	c->h.kind = H_CONN;

@@ -288,7 +288,7 @@ render_gemtext_pages(struct input *in, struct buf *b)
 		render_year(b, &in->site, in->chron, ys, nys, y);
 		check_gemtext(b, 0);
 		CHECK(count_lines(b->data, b->len, "=> ") == ys[y].count + 2 +
-		    (y > 0) + (y + 1 < nys));
+		    (size_t)(y > 0) + (size_t)(y + 1 < nys));
 	}
 
 	buf_reset(b);
@@ -301,8 +301,8 @@ render_gemtext_pages(struct input *in, struct buf *b)
 		render_footer(b, in->chron[i], i > 0 ? in->chron[i - 1] : NULL,
 		    i + 1 < n ? in->chron[i + 1] : NULL);
 		check_gemtext(b, in->chron[i]->crlf);
-		CHECK(count_lines(b->data, b->len, "=> ") == 2 + (i > 0) +
-		    (i + 1 < n));
+		CHECK(count_lines(b->data, b->len, "=> ") == 2 + (size_t)(i > 0) +
+		    (size_t)(i + 1 < n));
 	}
 
 	buf_reset(b);

@@ -1,0 +1,507 @@
+#!/bin/bash
+# bench.sh: almanac beside molly-brown and the floor (tools/floor.c): server CPU per request, throughput, latency, memory.
+#
+# Run by `make bench`. Settings (environment):
+#   BENCH_ROUNDS   rounds; every case runs once per server per round (3)
+#   BENCH_SECONDS  seconds measured per run (3)
+#   BENCH_WARMUP   seconds of load before each measurement (1)
+#   BENCH_CONNS    concurrent requests for the page cases (8)
+#   BENCH_NETNS    1: run inside a private network namespace when root (1)
+# Results: stdout and build/bench/results.md (medians over the rounds).
+set -eu
+
+ROUNDS=${BENCH_ROUNDS:-3}
+SECS=${BENCH_SECONDS:-3}
+WARMUP=${BENCH_WARMUP:-1}
+CONNS=${BENCH_CONNS:-8}
+NETNS=${BENCH_NETNS:-1}
+IDLE_SIZES="1000 10000"
+SERVERS="almanac-w1 almanac molly-brown floor"
+CASES="small resumed index atom file-1m file-100m idle-1k idle-10k"
+
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+OUT=$ROOT/build/bench
+GEMBENCH=$OUT/gembench
+FLOOR=$OUT/floor
+
+say() { printf 'bench: %s\n' "$*" >&2; }
+die() { say "$*"; exit 1; }
+
+check_settings() {
+	case $ROUNDS in '' | *[!0-9]* | 0) die "BENCH_ROUNDS: a count, not '$ROUNDS'" ;; esac
+	case $CONNS in '' | *[!0-9]* | 0) die "BENCH_CONNS: a count, not '$CONNS'" ;; esac
+	for v in "$SECS" "$WARMUP"; do
+		case $v in '' | *[!0-9.]* | .*) die "BENCH_SECONDS/BENCH_WARMUP: seconds, not '$v'" ;; esac
+	done
+	[ "$ROUNDS" -le 100 ] || die "BENCH_ROUNDS: at most 100"
+}
+
+# molly-brown is Debian's; installed when we may, skipped otherwise.
+find_molly() {
+	if command -v molly-brown >/dev/null 2>&1; then
+		command -v molly-brown
+		return
+	fi
+	if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+		say "molly-brown is not installed and we are not root: skipped" \
+		    "(sudo apt-get install molly-brown to include it)"
+		return
+	fi
+	say "installing molly-brown"
+	# The lock timeout: another apt-get may be running on the machine.
+	if DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    -o DPkg::Lock::Timeout=300 --no-install-recommends molly-brown \
+	    >/dev/null; then
+		command -v molly-brown
+	else
+		say "apt-get install molly-brown failed: skipped"
+	fi
+}
+
+build() {
+	${MAKE:-make} -s -f Makefile -f tools/bench.mk almanac gemget bench-tools
+}
+
+# A private network namespace has only its own loopback: molly-brown,
+# which listens on every address, is then reachable from nowhere else.
+want_netns() {
+	[ "$NETNS" = 1 ] && [ -z "${BENCH_IN_NETNS:-}" ] &&
+	    [ "$(id -u)" = 0 ] && command -v unshare >/dev/null 2>&1 &&
+	    command -v ip >/dev/null 2>&1 && unshare -n true 2>/dev/null
+}
+
+prepare() {
+	check_settings
+	# Inside the namespace, everything below was done before the exec.
+	[ -z "${BENCH_IN_NETNS:-}" ] || return 0
+	build
+	BENCH_MOLLY=$(find_molly)
+	export BENCH_MOLLY
+	if want_netns; then
+		export BENCH_IN_NETNS=1
+		exec unshare -n "$0" "$@"
+	fi
+	say "no private network namespace: molly-brown listens on every" \
+	    "address while it runs (loopback traffic only all the same)"
+}
+
+enter_netns() {
+	[ -n "${BENCH_IN_NETNS:-}" ] || return 0
+	ip link set lo up || die "cannot bring up the loopback in the namespace"
+}
+
+# Servers started, killed at exit whatever happens.
+PIDS=""
+TMP=""
+
+stop_pid() {
+	local pid=$1 _
+	kill -TERM "$pid" 2>/dev/null || true
+	for _ in $(seq 50); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+	PIDS=$(echo "$PIDS" | tr ' ' '\n' | grep -vx "$pid" | tr '\n' ' ' || true)
+}
+
+cleanup() {
+	local pid
+	for pid in $PIDS; do
+		stop_pid "$pid"
+	done
+	[ -z "$TMP" ] || rm -rf "$TMP"
+}
+
+# Every idle connection costs a descriptor here and in the server.
+raise_nofile() {
+	local want=$((10000 + 2048)) have
+	ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+	have=$(ulimit -n)
+	[ "$have" = unlimited ] && return
+	if [ "$have" -lt "$want" ]; then
+		say "ulimit -n is $have: the idle cases are limited to it"
+		IDLE_SIZES=$(for n in $IDLE_SIZES; do
+			[ $((n + 2048)) -le "$have" ] && echo "$n"; done | xargs)
+	fi
+}
+
+make_capsule() {
+	CAP=$TMP/capsule
+	CERTS=$TMP/certs
+	cp -R capsule "$CAP"
+	mkdir -p "$CAP/files" "$CERTS"
+	head -c 1048576 /dev/urandom >"$CAP/files/1m.bin"
+	head -c 104857600 /dev/urandom >"$CAP/files/100m.bin"
+	# One ECDSA P-256 certificate for every server.
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	    -days 30 -subj /CN=localhost \
+	    -addext subjectAltName=DNS:localhost,IP:127.0.0.1 \
+	    -keyout "$CERTS/key.pem" -out "$CERTS/cert.pem" 2>/dev/null ||
+	    die "openssl req failed"
+	chmod 600 "$CERTS/key.pem"
+	# The smallest chapter: the page whose cost is mostly the connection.
+	SMALL=/chapters/$(find "$CAP/chapters" -name '*.gmi' -printf '%s %f\n' |
+	    sort -n | head -n 1 | cut -d ' ' -f 2)
+}
+
+PORT=$((20000 + RANDOM % 20000))
+
+next_port() {
+	local _
+	for _ in $(seq 100); do
+		PORT=$((PORT + 1))
+		[ "$PORT" -lt 60000 ] || PORT=20000
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
+			return
+		fi
+	done
+	die "no free port"
+}
+
+# Options that exist in this almanac: the names are read from --help.
+almanac_opts() {
+	local help opt
+	help=$("$ROOT/almanac" --help 2>&1 || true)
+	for opt in "--request-timeout 3600" "--max-lifetime 3600" \
+	    "--max-connections 100000" "--max-per-address 0" \
+	    "--rate-per-address 0"; do
+		case $help in *"${opt% *} "*) printf '%s ' "$opt" ;; esac
+	done
+}
+
+write_molly_conf() {
+	cat >"$TMP/molly-$1.conf" <<EOF
+Port = $1
+Hostname = "localhost"
+CertPath = "$CERTS/cert.pem"
+KeyPath = "$CERTS/key.pem"
+DocBase = "$CAP"
+AccessLog = "$TMP/molly-access.log"
+ErrorLog = "$TMP/molly-error.log"
+EOF
+}
+
+# start SERVER CASE: sets SPID and URLBASE.
+start() {
+	local server=$1 case=$2
+	next_port
+	case $server in
+	almanac-w1 | almanac)
+		local w=1
+		[ "$server" = almanac ] && w=0
+		# shellcheck disable=SC2086 # ALMANAC_OPTS is a word list
+		"$ROOT/almanac" --root "$CAP" --certs "$CERTS" \
+		    --listen "127.0.0.1:$PORT" --workers "$w" $ALMANAC_OPTS \
+		    2>>"$TMP/almanac.log" &
+		;;
+	molly-brown)
+		write_molly_conf "$PORT"
+		"$BENCH_MOLLY" -c "$TMP/molly-$PORT.conf" \
+		    >>"$TMP/molly-error.log" 2>&1 &
+		;;
+	floor)
+		# shellcheck disable=SC2046 # floor_answer is a word list
+		"$FLOOR" --listen "127.0.0.1:$PORT" --cert "$CERTS/cert.pem" \
+		    --key "$CERTS/key.pem" $(floor_answer "$case") \
+		    2>>"$TMP/floor.log" &
+		;;
+	esac
+	SPID=$!
+	PIDS="$PIDS $SPID"
+	URLBASE="gemini://localhost:$PORT"
+	wait_ready "$server"
+}
+
+# Ready when it accepts TCP (a request could be a 100 MiB file); at most 10 s.
+wait_ready() {
+	local _
+	for _ in $(seq 100); do
+		kill -0 "$SPID" 2>/dev/null || die "$1 exited at start (logs: $TMP)"
+		if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
+			return
+		fi
+		sleep 0.1
+	done
+	die "$1 does not listen on port $PORT"
+}
+
+case_path() {
+	case $1 in
+	index) echo / ;;
+	atom) echo /atom.xml ;;
+	file-1m) echo /files/1m.bin ;;
+	file-100m) echo /files/100m.bin ;;
+	*) echo "$SMALL" ;;
+	esac
+}
+
+# The floor answers each case with the bytes almanac sends for it.
+floor_answer() {
+	case $1 in
+	index) echo "--page $TMP/pages/index" ;;
+	atom) echo "--page $TMP/pages/atom" ;;
+	file-1m | file-100m) echo "--file $CAP$(case_path "$1")" ;;
+	*) echo "--page $TMP/pages/small" ;;
+	esac
+}
+
+case_args() {
+	case $1 in
+	resumed) echo "-c $CONNS --resume" ;;
+	file-1m) echo "-c 4" ;;
+	file-100m) echo "-c 2" ;;
+	idle-1k) echo "-c $CONNS --idle 1000" ;;
+	idle-10k) echo "-c $CONNS --idle 10000" ;;
+	*) echo "-c $CONNS" ;;
+	esac
+}
+
+# Bytes of one answer, to count large transfers cut by the window end.
+answer_size() {
+	case $1 in
+	file-1m) echo $((1048576 + 32)) ;;
+	file-100m) echo $((104857600 + 32)) ;;
+	*) echo 0 ;;
+	esac
+}
+
+fetch_pages() {
+	local name path
+	mkdir -p "$TMP/pages"
+	start almanac-w1 small
+	for name in small index atom; do
+		path=$(case_path "$name")
+		"$ROOT/gemget" --connect "127.0.0.1:$PORT" -t 10 \
+		    -o "$TMP/pages/$name" "$URLBASE$path" ||
+		    die "cannot fetch $path from almanac"
+		head -c 2 "$TMP/pages/$name" | grep -q 20 ||
+		    die "almanac answers $path with: $(head -n 1 "$TMP/pages/$name")"
+	done
+	stop_pid "$SPID"
+}
+
+skip() {
+	case $1:$2 in
+	molly-brown:*) [ -z "$BENCH_MOLLY" ] && return 0 ;;
+	esac
+	case $1:$2 in
+	molly-brown:atom) return 0 ;;	# static files only: no feed to serve
+	*:idle-1k) ! echo "$IDLE_SIZES" | grep -qw 1000 ;;
+	*:idle-10k) ! echo "$IDLE_SIZES" | grep -qw 10000 ;;
+	*) return 1 ;;
+	esac
+}
+
+jget() {
+	printf '%s\n' "$1" | sed -n "s/.*\"$2\":\([-0-9.]*\).*/\1/p"
+}
+
+# One measurement: appends a row to raw.tsv.
+run_one() {
+	local server=$1 case=$2 round=$3 json size cpu idle rssidle
+	start "$server" "$case"
+	# shellcheck disable=SC2046 # case_args is a word list
+	json=$("$GEMBENCH" --json --pid "$SPID" --connect "127.0.0.1:$PORT" \
+	    -d "$SECS" -w "$WARMUP" $(case_args "$case") \
+	    "$URLBASE$(case_path "$case")" 2>>"$TMP/gembench.log") ||
+	    die "gembench failed against $server ($case): see below
+$(tail -n 5 "$TMP/gembench.log")"
+	stop_pid "$SPID"
+	size=$(answer_size "$case")
+	cpu=$(jget "$json" cpu_us_per_req)
+	[ "$size" = 0 ] || cpu=$(awk -v n="$(jget "$json" cpu_ns_per_byte)" \
+	    -v s="$size" 'BEGIN { printf "%.2f", n * s / 1000 }')
+	idle=$(jget "$json" idle)
+	rssidle=$(awk -v a="$(jget "$json" rss_kb)" \
+	    -v b="$(jget "$json" rss_base_kb)" -v n="$idle" \
+	    'BEGIN { if (n > 0) printf "%.2f", (a - b) / n; else print "-" }')
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
+	    "$case" "$server" "$round" "$(jget "$json" rps)" "$cpu" \
+	    "$(jget "$json" mb_per_s)" "$(jget "$json" p50_ms)" \
+	    "$(jget "$json" p99_ms)" "$(jget "$json" p999_ms)" \
+	    "$(jget "$json" errors)" "$(jget "$json" hwm_kb)" "$rssidle" \
+	    "$(jget "$json" resumed)" >>"$TMP/raw.tsv"
+	printf '  %-10s %-12s round %s: %8s req/s %9s us/req %8s MB/s p99 %s ms, %s errors\n' \
+	    "$case" "$server" "$round" "$(jget "$json" rps)" "$cpu" \
+	    "$(jget "$json" mb_per_s)" "$(jget "$json" p99_ms)" \
+	    "$(jget "$json" errors)" >&2
+}
+
+# The server order turns every round, so that none always goes first.
+rotated() {
+	local list n k
+	list=$(echo "$SERVERS" | tr ' ' '\n')
+	n=$(echo "$list" | wc -l)
+	k=$(($1 % n))
+	{ echo "$list" | tail -n +$((k + 1)); echo "$list" | head -n "$k"; } | xargs
+}
+
+measure_all() {
+	local round case server
+	for round in $(seq "$ROUNDS"); do
+		say "round $round of $ROUNDS"
+		for case in $CASES; do
+			for server in $(rotated "$round"); do
+				skip "$server" "$case" || run_one "$server" "$case" "$round"
+			done
+		done
+	done
+}
+
+# Medians over the rounds, one line per case and server, in run order.
+summarize() {
+	awk -F '\t' -v cases="$CASES" -v servers="$SERVERS" '
+	function median(key, col,    n, i, j, t, v) {
+		n = split(vals[key, col], v, " ")
+		for (i = 2; i <= n; i++)
+			for (j = i; j > 1 && v[j - 1] + 0 > v[j] + 0; j--) {
+				t = v[j]; v[j] = v[j - 1]; v[j - 1] = t
+			}
+		if (n == 0 || v[1] == "-")
+			return "-"
+		return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+	}
+	{
+		key = $1 SUBSEP $2
+		seen[key] = 1
+		for (c = 4; c <= 13; c++)
+			vals[key, c] = vals[key, c] " " $c
+		errs[key] += $10
+	}
+	END {
+		nc = split(cases, cs, " "); ns = split(servers, ss, " ")
+		for (i = 1; i <= nc; i++)
+			for (j = 1; j <= ns; j++) {
+				key = cs[i] SUBSEP ss[j]
+				if (!(key in seen))
+					continue
+				printf "%s\t%s", cs[i], ss[j]
+				for (c = 4; c <= 13; c++)
+					printf "\t%s", c == 10 ? errs[key] : median(key, c)
+				printf "\n"
+			}
+	}' "$TMP/raw.tsv" >"$TMP/median.tsv"
+}
+
+main_table() {
+	echo "| case | server | req/s | CPU µs/req | MB/s | p50 ms | p99 ms | p99.9 ms | errors | peak RSS MiB | RSS/idle conn KiB |"
+	echo "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
+	awk -F '\t' '{
+		if ($1 == "resumed")
+			$1 = sprintf("resumed (%.0f%%)", $12 * 100)
+		printf "| %s | %s | %.0f | %.1f | %.2f | %.2f | %.2f | %.2f | %d | %.1f | %s |\n",
+		    $1, $2, $3, $4, $5, $6, $7, $8, $9, $10 / 1024,
+		    $11 == "-" ? "" : sprintf("%.1f", $11)
+	}' "$TMP/median.tsv"
+}
+
+ratio_table() {
+	echo "| case | almanac ÷ molly-brown | almanac ÷ floor | almanac -w1 ÷ molly-brown | almanac -w1 ÷ floor |"
+	echo "|---|--:|--:|--:|--:|"
+	awk -F '\t' -v cases="$CASES" '
+	{ cpu[$1, $2] = $4 }
+	function r(a, b) {
+		return ((a in cpu) && (b in cpu) && cpu[b] > 0) ?
+		    sprintf("%.2f", cpu[a] / cpu[b]) : "—"
+	}
+	END {
+		n = split(cases, cs, " ")
+		for (i = 1; i <= n; i++) {
+			c = cs[i]
+			if (!((c, "almanac") in cpu))
+				continue
+			printf "| %s | %s | %s | %s | %s |\n", c,
+			    r(c SUBSEP "almanac", c SUBSEP "molly-brown"),
+			    r(c SUBSEP "almanac", c SUBSEP "floor"),
+			    r(c SUBSEP "almanac-w1", c SUBSEP "molly-brown"),
+			    r(c SUBSEP "almanac-w1", c SUBSEP "floor")
+		}
+	}' "$TMP/median.tsv"
+}
+
+idle_table() {
+	echo "| case | server | p99 ms without idle | p99 ms with idle | RSS/idle conn KiB |"
+	echo "|---|---|--:|--:|--:|"
+	awk -F '\t' '
+	{ p99[$1, $2] = $7; rss[$1, $2] = $11; order[++n] = $1 SUBSEP $2 }
+	END {
+		for (i = 1; i <= n; i++) {
+			split(order[i], k, SUBSEP)
+			if (k[1] !~ /^idle-/)
+				continue
+			printf "| %s | %s | %s | %.2f | %s |\n", k[1], k[2],
+			    ((("small", k[2]) in p99) ? sprintf("%.2f",
+			    p99["small", k[2]]) : "—"), p99[k[1], k[2]],
+			    rss[k[1], k[2]]
+		}
+	}' "$TMP/median.tsv"
+}
+
+describe() {
+	local molly=absent
+	[ -z "$BENCH_MOLLY" ] || molly=$(dpkg-query -W -f '${Version}' \
+	    molly-brown 2>/dev/null || echo "?")
+	echo "## Benchmark: almanac, molly-brown and the floor"
+	echo
+	echo "$(date -u +%Y-%m-%d), $(nproc) cores ($(sed -n 's/^model name[^:]*: //p' \
+	    /proc/cpuinfo | head -n 1)), Linux $(uname -r), $(openssl version |
+	    cut -d ' ' -f 1-2), molly-brown $molly; load average before:" \
+	    "$(cut -d ' ' -f 1-3 /proc/loadavg)."
+	echo "Medians of $ROUNDS round(s), ${SECS} s measured after ${WARMUP} s" \
+	    "of warm-up, $CONNS concurrent requests (4 for 1 MiB, 2 for" \
+	    "100 MiB), each on a new TLS connection, from build/bench/gembench" \
+	    "on the same machine."
+	echo "CPU µs/req is the server's user+system time (/proc/PID/stat," \
+	    "all threads) over the requests completed in the window; for the" \
+	    "files, over the bytes received (partial answers count)."
+	echo "small is $SMALL (full handshakes), resumed the same with TLS" \
+	    "session resumption; index and atom are almanac's generated / and" \
+	    "/atom.xml (molly-brown: a directory listing for /, no feed);" \
+	    "idle-N holds N idle TLS connections during the small case."
+	echo "The floor (tools/floor.c) is OpenSSL with its defaults in one" \
+	    "naive thread, answering with almanac's bytes for the same URL."
+	echo
+}
+
+report() {
+	summarize
+	{
+		describe
+		main_table
+		echo
+		echo "CPU per request, ratios:"
+		echo
+		ratio_table
+		if grep -q '^idle-' "$TMP/median.tsv"; then
+			echo
+			echo "Idle connections:"
+			echo
+			idle_table
+		fi
+	} >"$TMP/results.md"
+	mkdir -p "$OUT"
+	cp "$TMP/results.md" "$OUT/results.md"
+	cat "$OUT/results.md"
+	say "written to build/bench/results.md"
+}
+
+main() {
+	prepare "$@"
+	enter_netns
+	trap cleanup EXIT
+	trap 'exit 130' INT TERM HUP
+	TMP=$(mktemp -d "${TMPDIR:-/tmp}/almanac-bench.XXXXXX")
+	raise_nofile
+	ALMANAC_OPTS=$(almanac_opts)
+	say "temporary capsule and certificate in $TMP"
+	make_capsule
+	fetch_pages
+	: >"$TMP/raw.tsv"
+	measure_all
+	report
+}
+
+main "$@"
