@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "conffile.h"
 #include "config.h"
@@ -30,7 +31,37 @@ check_str(const char *s, int may_be_null)
 		(void)strlen(s);
 }
 
-/* Only what config.h promises: bounded arrays, owned strings, a known log format. */
+/* As route_find_host matches them: without case and without a final dot. */
+static int
+same_name(const char *a, const char *b)
+{
+	size_t	 alen = strlen(a), blen = strlen(b);
+
+	if (alen > 0 && a[alen - 1] == '.')
+		alen--;
+	if (blen > 0 && b[blen - 1] == '.')
+		blen--;
+	return alen == blen && strncasecmp(a, b, alen) == 0;
+}
+
+/* Every server name and alias once: otherwise SNI and URLs could not choose. */
+static void
+check_unique(const struct config *cfg)
+{
+	const char	*names[MAX_HOSTS * (MAX_ALIASES + 1)];
+	size_t		 n = 0, i, j;
+
+	for (i = 0; i < cfg->nhosts; i++) {
+		names[n++] = cfg->hosts[i].name;
+		for (j = 0; j < cfg->hosts[i].naliases; j++)
+			names[n++] = cfg->hosts[i].aliases[j];
+	}
+	for (i = 0; i < n; i++)
+		for (j = i + 1; j < n; j++)
+			CHECK(!same_name(names[i], names[j]));
+}
+
+/* What config.h promises: bounded arrays, owned strings, a known log format. */
 static void
 check_config(const struct config *cfg)
 {
@@ -42,9 +73,11 @@ check_config(const struct config *cfg)
 	for (i = 0; i < cfg->nhosts; i++) {
 		h = &cfg->hosts[i];
 		check_str(h->name, 0);
+		CHECK(h->name[0] != '\0');
 		CHECK(h->naliases <= MAX_ALIASES);
 		for (j = 0; j < h->naliases; j++)
 			check_str(h->aliases[j], 0);
+		CHECK(h->feed_max > 0);
 		check_str(h->root, 1);
 		check_str(h->certs, 1);
 		check_str(h->cert_file, 1);
@@ -57,20 +90,47 @@ check_config(const struct config *cfg)
 	check_str(cfg->log_file, 1);
 	CHECK(cfg->log_format == LOG_FORMAT_ALMANAC ||
 	    cfg->log_format == LOG_FORMAT_COMMON);
+	CHECK(cfg->workers >= 0 && cfg->max_conns > 0);
+	CHECK(cfg->request_timeout_ms > 0 && cfg->write_timeout_ms > 0 &&
+	    cfg->lifetime_ms > 0);
+	CHECK(cfg->max_per_addr >= 0 && cfg->rate_per_addr >= 0);
 }
 
-/* An error message fits its buffer, is terminated and, from the parser, names the file. */
-static void
-check_error(const char *err, size_t errsz, int named)
+/* Lines in text[0..len), as an error may name them. */
+static long
+count_lines(const uint8_t *text, size_t len)
 {
+	size_t	 i;
+	long	 n = 1;
+
+	for (i = 0; i < len; i++)
+		n += text[i] == '\n';
+	return n;
+}
+
+/*
+ * An error message fits its buffer and is terminated; from the parser,
+ * given room, it reads "file:line: why" with a line of the text.
+ */
+static void
+check_error(const char *err, size_t errsz, long maxline)
+{
+	char	*end;
+	long	 line;
+
 	CHECK(memchr(err, '\0', errsz) != NULL);
-	if (named && errsz > sizeof(NAME))
-		CHECK(strncmp(err, NAME, sizeof(NAME) - 1) == 0);
+	if (maxline == 0 || errsz < 64)
+		return;
+	CHECK(strncmp(err, NAME ":", sizeof(NAME)) == 0);
+	line = strtol(err + sizeof(NAME), &end, 10);
+	CHECK(end > err + sizeof(NAME) && strncmp(end, ": ", 2) == 0);
+	CHECK(line >= 1 && line <= maxline);
+	CHECK(end[2] != '\0');
 }
 
 /* The same text again with a tiny error buffer: same answer, no overrun. */
 static void
-parse_small(const uint8_t *data, size_t size, size_t errsz, int want)
+parse_small(const uint8_t *data, size_t size, size_t errsz, long maxline)
 {
 	struct config	 cfg;
 	char		*err;
@@ -80,8 +140,8 @@ parse_small(const uint8_t *data, size_t size, size_t errsz, int want)
 	memset(err, 'E', errsz);
 	config_init(&cfg);
 	CHECK(conffile_parse((const char *)data, size, NAME, &cfg, err,
-	    errsz) == want);
-	check_error(err, errsz, 1);
+	    errsz) == -1);
+	check_error(err, errsz, maxline);
 	config_free(&cfg);
 	free(err);
 }
@@ -100,15 +160,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rc = conffile_parse((const char *)data, size, NAME, &cfg, err, ERRSZ);
 	CHECK(rc == 0 || rc == -1);
 	if (rc == -1) {
-		check_error(err, ERRSZ, 1);
-		parse_small(data, size, 1 + size % 8, rc);
+		check_error(err, ERRSZ, count_lines(data, size));
+		parse_small(data, size, 1 + size % 8, count_lines(data, size));
 	} else {
 		check_config(&cfg);
-		memset(err, 'E', ERRSZ);
-		if (config_finish(&cfg, err, ERRSZ) == -1)
-			check_error(err, ERRSZ, 0);
-		else
-			CHECK(cfg.nhosts > 0 && cfg.nlisten > 0);
+		check_unique(&cfg);
+		/* The parser refuses cert without key, so finishing cannot fail. */
+		CHECK(config_finish(&cfg, err, ERRSZ) == 0);
+		CHECK(cfg.nhosts > 0 && cfg.nlisten > 0);
 		check_config(&cfg);
 	}
 	config_free(&cfg);
