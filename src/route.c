@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,9 +83,50 @@ answer_mem(struct response *res, const char *type, const char *lang,
 	res->mem_len = len;
 }
 
+/* Where an open descriptor really is, from /proc. */
+static int
+fd_path(int fd, char *out, size_t outsz)
+{
+	char	 link[64];
+	ssize_t	 n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	if ((n = readlink(link, out, outsz - 1)) == -1)
+		return -1;
+	out[n] = '\0';
+	return 0;
+}
+
+/*
+ * Without openat2: open, then check where the descriptor really points.
+ * Checking the opened file, not the name, leaves no window for a swap.
+ */
+static int
+open_checked(int rootfd, const char *path)
+{
+	char	 root[PATH_MAX], real[PATH_MAX];
+	size_t	 len;
+	int	 fd;
+
+	if ((fd = openat(rootfd, path[0] ? path : ".", OPEN_FLAGS)) == -1)
+		return -1;
+	if (fd_path(rootfd, root, sizeof(root)) == -1 ||
+	    fd_path(fd, real, sizeof(real)) == -1)
+		goto refuse;
+	len = strlen(root);
+	if (strcmp(root, "/") != 0 && (strncmp(real, root, len) != 0 ||
+	    (real[len] != '\0' && real[len] != '/')))
+		goto refuse;
+	return fd;
+refuse:
+	close(fd);
+	errno = EXDEV;
+	return -1;
+}
+
 /*
  * RESOLVE_BENEATH keeps every lookup, symlinks included, inside the root.
- * Kernels before 5.6 lack openat2: there, no symlink is followed at all.
+ * Kernels before 5.6 (and valgrind) lack openat2.
  */
 static int
 open_beneath(int rootfd, const char *path)
@@ -93,29 +135,13 @@ open_beneath(int rootfd, const char *path)
 		.flags = OPEN_FLAGS,
 		.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS
 	};
-	char		 part[PATH_MAX_LEN + 1];
-	const char	*p, *slash;
 	long		 fd;
-	int		 dfd, next;
 
 	fd = syscall(SYS_openat2, rootfd, path[0] ? path : ".", &how,
 	    sizeof(how));
 	if (fd != -1 || errno != ENOSYS)
 		return (int)fd;
-	if ((dfd = openat(rootfd, ".", OPEN_FLAGS)) == -1)
-		return -1;
-	for (p = path; *p != '\0'; p = slash ? slash + 1 : p + strlen(p)) {
-		slash = strchr(p, '/');
-		snprintf(part, sizeof(part), "%.*s",
-		    (int)(slash ? slash - p : (long)strlen(p)), p);
-		if (part[0] == '\0')
-			continue;
-		next = openat(dfd, part, OPEN_FLAGS | O_NOFOLLOW);
-		close(dfd);
-		if ((dfd = next) == -1)
-			return -1;
-	}
-	return dfd;
+	return open_checked(rootfd, path);
 }
 
 static int

@@ -64,11 +64,12 @@ start_server() {
 	: "${CAPSULE:?make_capsule first}"
 	LOG=$WORK/server.log
 	: >"$LOG"
-	"$ALMANAC" --root "$CAPSULE" --certs "$WORK/certs" --listen localhost:0 \
-	    "$@" 2>>"$LOG" &
+	# ALMANAC_WRAPPER runs the server under a tool, e.g. valgrind.
+	$ALMANAC_WRAPPER "$ALMANAC" --root "$CAPSULE" --certs "$WORK/certs" \
+	    --listen localhost:0 "$@" 2>>"$LOG" &
 	SERVER_PID=$!
 	local i
-	for i in $(seq 1 100); do
+	for i in $(seq 1 300); do
 		grep -q 'workers\? started' "$LOG" && break
 		kill -0 "$SERVER_PID" 2>/dev/null || break
 		sleep 0.1

@@ -93,6 +93,7 @@ enter_netns() {
 
 # Servers started, killed at exit whatever happens.
 PIDS=""
+RETIRED=""
 TMP=""
 
 stop_pid() {
@@ -107,9 +108,29 @@ stop_pid() {
 	PIDS=$(echo "$PIDS" | tr ' ' '\n' | grep -vx "$pid" | tr '\n' ' ' || true)
 }
 
+# Stopped in the background: almanac takes over a second to exit, idle,
+# and the next server can start meanwhile. Reaped before each start.
+retire() {
+	kill -TERM "$1" 2>/dev/null || true
+	RETIRED="$RETIRED $1"
+	PIDS=$(echo "$PIDS" | tr ' ' '\n' | grep -vx "$1" | tr '\n' ' ' || true)
+}
+
+reap() {
+	local pid left=""
+	for pid in $RETIRED; do
+		if kill -0 "$pid" 2>/dev/null; then
+			left="$left $pid"
+		else
+			wait "$pid" 2>/dev/null || true
+		fi
+	done
+	RETIRED=$left
+}
+
 cleanup() {
 	local pid
-	for pid in $PIDS; do
+	for pid in $PIDS $RETIRED; do
 		stop_pid "$pid"
 	done
 	[ -z "$TMP" ] || rm -rf "$TMP"
@@ -187,6 +208,7 @@ EOF
 # start SERVER CASE: sets SPID and URLBASE.
 start() {
 	local server=$1 case=$2
+	reap
 	next_port
 	case $server in
 	almanac-w1 | almanac)
@@ -280,7 +302,7 @@ fetch_pages() {
 		head -c 2 "$TMP/pages/$name" | grep -q 20 ||
 		    die "almanac answers $path with: $(head -n 1 "$TMP/pages/$name")"
 	done
-	stop_pid "$SPID"
+	retire "$SPID"
 }
 
 skip() {
@@ -301,7 +323,7 @@ jget() {
 
 # One measurement: appends a row to raw.tsv.
 run_one() {
-	local server=$1 case=$2 round=$3 json size cpu idle rssidle
+	local server=$1 case=$2 round=$3 json size cpu idle rssidle t0=$SECONDS
 	start "$server" "$case"
 	# shellcheck disable=SC2046 # case_args is a word list
 	json=$("$GEMBENCH" --json --pid "$SPID" --connect "127.0.0.1:$PORT" \
@@ -309,7 +331,7 @@ run_one() {
 	    "$URLBASE$(case_path "$case")" 2>>"$TMP/gembench.log") ||
 	    die "gembench failed against $server ($case): see below
 $(tail -n 5 "$TMP/gembench.log")"
-	stop_pid "$SPID"
+	retire "$SPID"
 	size=$(answer_size "$case")
 	cpu=$(jget "$json" cpu_us_per_req)
 	[ "$size" = 0 ] || cpu=$(awk -v n="$(jget "$json" cpu_ns_per_byte)" \
@@ -324,10 +346,10 @@ $(tail -n 5 "$TMP/gembench.log")"
 	    "$(jget "$json" p99_ms)" "$(jget "$json" p999_ms)" \
 	    "$(jget "$json" errors)" "$(jget "$json" hwm_kb)" "$rssidle" \
 	    "$(jget "$json" resumed)" >>"$TMP/raw.tsv"
-	printf '  %-10s %-12s round %s: %8s req/s %9s us/req %8s MB/s p99 %s ms, %s errors\n' \
-	    "$case" "$server" "$round" "$(jget "$json" rps)" "$cpu" \
+	printf '  %-9s %-11s %8s req/s %9s us/req %8s MB/s p99 %8s ms %3s errors (%d s)\n' \
+	    "$case" "$server" "$(jget "$json" rps)" "$cpu" \
 	    "$(jget "$json" mb_per_s)" "$(jget "$json" p99_ms)" \
-	    "$(jget "$json" errors)" >&2
+	    "$(jget "$json" errors)" $((SECONDS - t0)) >&2
 }
 
 # The server order turns every round, so that none always goes first.
@@ -404,8 +426,9 @@ ratio_table() {
 	awk -F '\t' -v cases="$CASES" '
 	{ cpu[$1, $2] = $4 }
 	function r(a, b) {
-		return ((a in cpu) && (b in cpu) && cpu[b] > 0) ?
-		    sprintf("%.2f", cpu[a] / cpu[b]) : "—"
+		if (!(a in cpu) || !(b in cpu) || cpu[b] <= 0)
+			return "—"
+		return sprintf("%.2f", cpu[a] / cpu[b])
 	}
 	END {
 		n = split(cases, cs, " ")
@@ -432,10 +455,11 @@ idle_table() {
 			split(order[i], k, SUBSEP)
 			if (k[1] !~ /^idle-/)
 				continue
+			base = "—"
+			if (("small", k[2]) in p99)
+				base = sprintf("%.2f", p99["small", k[2]])
 			printf "| %s | %s | %s | %.2f | %s |\n", k[1], k[2],
-			    ((("small", k[2]) in p99) ? sprintf("%.2f",
-			    p99["small", k[2]]) : "—"), p99[k[1], k[2]],
-			    rss[k[1], k[2]]
+			    base, p99[k[1], k[2]], rss[k[1], k[2]]
 		}
 	}' "$TMP/median.tsv"
 }

@@ -1,4 +1,4 @@
-/* replay: runs a libFuzzer harness over files and directories without libFuzzer, one forked child per input, as TAP. */
+/* replay: runs a libFuzzer harness over files and directories without libFuzzer, in forked children, as TAP. */
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -98,36 +98,86 @@ slurp(const char *path, size_t *len)
 	return p;
 }
 
-/* 0 when the harness returned on this input, else -1 (crash, abort, sanitizer report). */
-static int
-run_one(const char *path)
+/* The child: runs inputs [from, to), telling the parent each index before it starts, then 'to'. */
+static void
+child(char **v, size_t from, size_t to, int fd)
 {
 	uint8_t	*data;
-	size_t	 len;
-	pid_t	 pid;
-	int	 status;
+	size_t	 i, len;
 
-	fflush(stdout);
-	if ((pid = fork()) == -1) {
-		perror("replay: fork");
-		return -1;
-	}
-	if (pid == 0) {
-		if ((data = slurp(path, &len)) == NULL) {
-			fprintf(stderr, "replay: %s: %s\n", path,
+	for (i = from; i <= to; i++) {
+		if (write(fd, &i, sizeof(i)) != (ssize_t)sizeof(i))
+			_exit(3);
+		if (i == to)
+			break;
+		if ((data = slurp(v[i], &len)) == NULL) {
+			fprintf(stderr, "replay: %s: %s\n", v[i],
 			    strerror(errno));
 			_exit(3);
 		}
 		LLVMFuzzerTestOneInput(data, len);
 		free(data);
-		exit(0);	/* exit, not _exit: LeakSanitizer runs now */
 	}
+	exit(0);	/* exit, not _exit: LeakSanitizer checks now */
+}
+
+/*
+ * Runs inputs [from, to) in one forked child.  0 when it exited cleanly;
+ * else -1 with *reached the input it was on (to: it failed at exit).
+ */
+static int
+run_batch(char **v, size_t from, size_t to, size_t *reached)
+{
+	size_t	 i;
+	pid_t	 pid;
+	int	 fds[2], status;
+
+	*reached = from;
+	fflush(stdout);
+	if (pipe(fds) == -1 || (pid = fork()) == -1) {
+		perror("replay");
+		exit(2);
+	}
+	if (pid == 0) {
+		close(fds[0]);
+		child(v, from, to, fds[1]);
+	}
+	close(fds[1]);
+	while (read(fds[0], &i, sizeof(i)) == (ssize_t)sizeof(i))
+		*reached = i;
+	close(fds[0]);
 	if (waitpid(pid, &status, 0) == -1)
 		return -1;
-	if (WIFSIGNALED(status))
-		fprintf(stderr, "# %s: killed by signal %d\n", path,
-		    WTERMSIG(status));
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	if (*reached < to)
+		fprintf(stderr, "# %s: %s %d\n", v[*reached], WIFSIGNALED(status) ?
+		    "killed by signal" : "exit status", WIFSIGNALED(status) ?
+		    WTERMSIG(status) : WEXITSTATUS(status));
+	return -1;
+}
+
+/*
+ * Fills failed[]: one child for all, a fresh one after each crash; when
+ * a child fails only at exit (a leak), its inputs run one to a child.
+ */
+static void
+run_all(char **v, size_t n, char *failed)
+{
+	size_t	 i = 0, j, reached;
+
+	while (i < n) {
+		if (run_batch(v, i, n, &reached) == 0)
+			break;
+		if (reached < n) {
+			failed[reached] = 1;
+			i = reached + 1;
+			continue;
+		}
+		for (j = i; j < n; j++)
+			failed[j] = run_batch(v, j, j + 1, &reached) == -1;
+		break;
+	}
 }
 
 int
@@ -136,6 +186,7 @@ main(int argc, char *argv[])
 	struct list	 l = { NULL, 0, 0 };
 	struct stat	 st;
 	size_t		 i, failed = 0;
+	char		*bad;
 	int		 quiet = 0, c;
 
 	while ((c = getopt(argc, argv, "q")) != -1) {
@@ -158,8 +209,13 @@ main(int argc, char *argv[])
 	}
 	if (!quiet)
 		printf("1..%zu\n", l.n);
+	if ((bad = calloc(l.n + 1, 1)) == NULL) {
+		perror("replay");
+		return 2;
+	}
+	run_all(l.v, l.n, bad);
 	for (i = 0; i < l.n; i++) {
-		if (run_one(l.v[i]) == -1) {
+		if (bad[i]) {
 			failed++;
 			printf("not ok %zu - %s\n", i + 1, l.v[i]);
 		} else if (!quiet)
@@ -167,6 +223,7 @@ main(int argc, char *argv[])
 		free(l.v[i]);
 	}
 	free(l.v);
+	free(bad);
 	printf("%s%zu passed, %zu failed\n", quiet ? "" : "# ", l.n - failed,
 	    failed);
 	return failed > 0;
