@@ -316,9 +316,11 @@ read_names(int fd, size_t *countp)
 		n++;
 	}
 	closedir(d);
+	if (n == 0)
+		return calloc(1, sizeof(*v));
 	qsort(v, n, sizeof(*v), name_cmp);
 	*countp = n;
-	return v ? v : calloc(1, sizeof(*v));
+	return v;
 fail:
 	closedir(d);
 	free_names(v, n);

@@ -11,6 +11,7 @@
 #include <netinet/tcp.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -26,7 +27,7 @@
 
 #include "catalog.h"
 #include "config.h"
-#include "limits.h"
+#include "quota.h"
 #include "log.h"
 #include "mime.h"
 #include "request.h"
@@ -121,7 +122,7 @@ struct server {
 	pthread_mutex_t		 ctx_lock;	/* guards ctxs */
 	SSL_CTX			*ctxs[MAX_HOSTS];
 	struct catalog		*cats[MAX_HOSTS];
-	struct limits		*limits;
+	struct quota		*quota;
 	atomic_int		 nconns;	/* over all workers */
 	struct worker		 workers[MAX_WORKERS];
 	int			 nworkers;
@@ -233,7 +234,7 @@ conn_close(struct worker *w, struct conn *c)
 		    c->sent, elapsed_ms(&c->t0), c->note);
 	timer_unlink(w, c);
 	if (c->admitted)
-		limits_release(w->srv->limits, c->addr, now_ms());
+		quota_release(w->srv->quota, c->addr, now_ms());
 	atomic_fetch_sub(&w->srv->nconns, 1);
 	SSL_free(c->ssl);
 	close(c->fd);
@@ -606,7 +607,7 @@ admit(struct worker *w, struct conn *c)
 	if (atomic_load(&w->srv->nconns) > cfg->max_conns)
 		wait = 5;
 	else
-		wait = limits_admit(w->srv->limits, c->addr, c->accepted);
+		wait = quota_admit(w->srv->quota, c->addr, c->accepted);
 	if (wait == 0) {
 		c->admitted = 1;
 		timer_set(w, c, T_REQUEST, c->accepted +
@@ -1032,13 +1033,13 @@ server_new(const struct config *cfg, SSL_CTX *const *ctxs)
 	if ((srv = calloc(1, sizeof(*srv))) == NULL)
 		return NULL;
 	srv->cfg = cfg;
-	if ((srv->limits = limits_new(cfg->max_per_addr,
+	if ((srv->quota = quota_new(cfg->max_per_addr,
 	    cfg->rate_per_addr)) == NULL) {
 		free(srv);
 		return NULL;
 	}
 	if (pthread_mutex_init(&srv->ctx_lock, NULL) != 0) {
-		limits_free(srv->limits);
+		quota_free(srv->quota);
 		free(srv);
 		return NULL;
 	}
@@ -1149,6 +1150,6 @@ server_free(struct server *srv)
 		free(w->stages);
 	}
 	pthread_mutex_destroy(&srv->ctx_lock);
-	limits_free(srv->limits);
+	quota_free(srv->quota);
 	free(srv);
 }

@@ -98,7 +98,7 @@ see() {
 		sleep 0.1
 	done
 }
-# diag: the last screen as TAP diagnostics
+# screen_diag: the last capture, for TAP diagnostics
 screen_diag() {
 	printf '%s\n' "screen (${COLS}x${ROWS}):"
 	printf '%s\n' "$SCREEN" | cat -s | sed 's/^/  | /'

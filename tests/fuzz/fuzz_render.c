@@ -330,6 +330,20 @@ put_escaped(struct buf *b, const char *s)
 	}
 }
 
+/*
+ * With FUZZ_SKIP_KNOWN in the environment, the reported and still open
+ * U+FFFE/U+FFFF-in-Atom bug is let through, to fuzz past it.
+ */
+static int
+skip_known(void)
+{
+	static int	 skip = -1;
+
+	if (skip == -1)
+		skip = getenv("FUZZ_SKIP_KNOWN") != NULL;
+	return skip;
+}
+
 /* XML 1.0 Char: tab, LF, CR, U+0020..U+D7FF, U+E000..U+FFFD, U+10000 and up. */
 static size_t
 xml_char(const unsigned char *s, size_t len)
@@ -347,7 +361,7 @@ xml_char(const unsigned char *s, size_t len)
 	    n == 3 ? (s[0] & 0x0fu) << 12 | (s[1] & 0x3fu) << 6 | (s[2] & 0x3f) :
 	    (s[0] & 0x07u) << 18 | (s[1] & 0x3fu) << 12 | (s[2] & 0x3fu) << 6 |
 	    (s[3] & 0x3f);
-	if (cp == 0xfffe || cp == 0xffff)
+	if ((cp == 0xfffe || cp == 0xffff) && !skip_known())
 		return 0;
 	return n;
 }
@@ -403,9 +417,14 @@ check_xml(const char *x, size_t len)
 	size_t			 depth = 0, n;
 
 	CHECK(strlen(x) == len && strncmp(x, decl, sizeof(decl) - 1) == 0);
-	for (s = x; s < end; s += n)
-		CHECK((n = xml_char((const unsigned char *)s,
-		    (size_t)(end - s))) > 0);
+	for (s = x; s < end; s += n) {
+		if ((n = xml_char((const unsigned char *)s,
+		    (size_t)(end - s))) == 0)
+			fprintf(stderr, "atom.xml byte %zu (0x%02x): not an XML "
+			    "1.0 Char, in: %.*s\n", (size_t)(s - x),
+			    (unsigned char)*s, (int)strcspn(s, "\n"), s);
+		CHECK(n > 0);
+	}
 	for (s = strchr(x, '\n') + 1; *s != '\0';) {
 		if (*s == '<') {
 			s = xml_tag(s, stack, &depth);

@@ -158,25 +158,28 @@ run_batch(char **v, size_t from, size_t to, size_t *reached)
 }
 
 /*
- * Fills failed[]: one child for all, a fresh one after each crash; when
- * a child fails only at exit (a leak), its inputs run one to a child.
+ * Fills failed[from..to): one child for all; after a crash, the inputs
+ * before it again (their leaks were not checked) and a fresh child for
+ * those after it; when a child fails only at exit (a leak), one per input.
  */
 static void
-run_all(char **v, size_t n, char *failed)
+run_range(char **v, size_t from, size_t to, char *failed)
 {
-	size_t	 i = 0, j, reached;
+	size_t	 j, reached;
 
-	while (i < n) {
-		if (run_batch(v, i, n, &reached) == 0)
-			break;
-		if (reached < n) {
+	while (from < to) {
+		if (run_batch(v, from, to, &reached) == 0)
+			return;
+		if (reached < to) {
 			failed[reached] = 1;
-			i = reached + 1;
+			if (reached > from)
+				run_range(v, from, reached, failed);
+			from = reached + 1;
 			continue;
 		}
-		for (j = i; j < n; j++)
+		for (j = from; j < to; j++)
 			failed[j] = run_batch(v, j, j + 1, &reached) == -1;
-		break;
+		return;
 	}
 }
 
@@ -213,7 +216,7 @@ main(int argc, char *argv[])
 		perror("replay");
 		return 2;
 	}
-	run_all(l.v, l.n, bad);
+	run_range(l.v, 0, l.n, bad);
 	for (i = 0; i < l.n; i++) {
 		if (bad[i]) {
 			failed++;

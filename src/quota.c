@@ -1,9 +1,9 @@
-/* limits: per-address connection counts and request rates, shared by the workers. */
+/* quota: per-address connection counts and request rates, shared by the workers. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "limits.h"
+#include "quota.h"
 #include "strmap.h"
 
 /*
@@ -19,7 +19,7 @@ struct client {
 
 #define SWEEP_AT	4096	/* addresses remembered before a clean-up */
 
-struct limits {
+struct quota {
 	pthread_mutex_t	 lock;
 	struct strmap	 clients;
 	size_t		 sweep_at;
@@ -27,10 +27,10 @@ struct limits {
 	int		 rate;
 };
 
-struct limits *
-limits_new(int max_open, int rate)
+struct quota *
+quota_new(int max_open, int rate)
 {
-	struct limits	*l;
+	struct quota	*l;
 
 	if ((l = calloc(1, sizeof(*l))) == NULL)
 		return NULL;
@@ -46,7 +46,7 @@ limits_new(int max_open, int rate)
 }
 
 void
-limits_free(struct limits *l)
+quota_free(struct quota *l)
 {
 	size_t	 i;
 
@@ -65,7 +65,7 @@ limits_free(struct limits *l)
 }
 
 static void
-refill(const struct limits *l, struct client *c, uint64_t now)
+refill(const struct quota *l, struct client *c, uint64_t now)
 {
 	int64_t	 full = (int64_t)l->rate * 1000;
 
@@ -77,7 +77,7 @@ refill(const struct limits *l, struct client *c, uint64_t now)
 
 /* An address with nothing open and a full bucket need not be remembered. */
 static void
-forget_if_idle(struct limits *l, struct client *c, uint64_t now)
+forget_if_idle(struct quota *l, struct client *c, uint64_t now)
 {
 	if (c->open > 0)
 		return;
@@ -93,7 +93,7 @@ forget_if_idle(struct limits *l, struct client *c, uint64_t now)
 
 /* Without it, a stream of distinct addresses would grow the table for ever. */
 static void
-sweep(struct limits *l, uint64_t now)
+sweep(struct quota *l, uint64_t now)
 {
 	struct client	**idle;
 	size_t		  i, n = 0;
@@ -119,7 +119,7 @@ sweep(struct limits *l, uint64_t now)
 }
 
 static struct client *
-lookup(struct limits *l, const char *addr, uint64_t now)
+lookup(struct quota *l, const char *addr, uint64_t now)
 {
 	struct client	*c;
 
@@ -140,7 +140,7 @@ lookup(struct limits *l, const char *addr, uint64_t now)
 }
 
 int
-limits_admit(struct limits *l, const char *addr, uint64_t now)
+quota_admit(struct quota *l, const char *addr, uint64_t now)
 {
 	struct client	*c;
 	int		 wait = 0;
@@ -168,7 +168,7 @@ limits_admit(struct limits *l, const char *addr, uint64_t now)
 }
 
 void
-limits_release(struct limits *l, const char *addr, uint64_t now)
+quota_release(struct quota *l, const char *addr, uint64_t now)
 {
 	struct client	*c;
 

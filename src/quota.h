@@ -1,0 +1,20 @@
+/* quota: per-address connection counts and request rates, shared by the workers. */
+#ifndef ALMANAC_QUOTA_H
+#define ALMANAC_QUOTA_H
+
+#include <stdint.h>
+
+struct quota;
+
+/* max_per_addr and rate_per_addr of 0 mean no limit. */
+struct quota	*quota_new(int, int);
+void		 quota_free(struct quota *);
+/*
+ * Admits one more connection from 'addr' (a printable address) at time
+ * 'now_ms': returns 0, or the seconds the client should wait (for a 44).
+ * An admitted connection is released with quota_release.
+ */
+int		 quota_admit(struct quota *, const char *, uint64_t);
+void		 quota_release(struct quota *, const char *, uint64_t);
+
+#endif
