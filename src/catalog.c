@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +29,6 @@ struct snapshot {
 	int			 rootfd;
 	struct page		**chron;
 	size_t			 npages;
-	struct strmap		 position;	/* path -> index in chron, plus 1 */
 	struct year_span	*years;
 	size_t			 nyears;
 	struct blob		*year_pages;
@@ -51,6 +49,7 @@ struct catalog {
 	char			 title[TITLE_MAX];
 	int			 index_override;
 	int			 dirty;
+	int			 bulk;		/* appending unsorted: a full scan */
 
 	pthread_mutex_t		 lock;		/* guards current and busy */
 	struct snapshot		*current;
@@ -119,6 +118,7 @@ page_unref(struct page *p)
 		return;
 	free(p->path);
 	free(p->title);
+	free(p->line);
 	free(p);
 }
 
@@ -169,6 +169,19 @@ catalog_count(const struct catalog *c)
 	return c->npages;
 }
 
+/* During a full scan the arrays are not sorted yet: search them linearly. */
+static void
+array_remove_unsorted(struct page **v, size_t n, const struct page *p)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		if (v[i] == p) {
+			v[i] = v[n - 1];
+			return;
+		}
+}
+
 static void
 remove_page(struct catalog *c, const char *path)
 {
@@ -176,8 +189,13 @@ remove_page(struct catalog *c, const char *path)
 
 	if ((p = strmap_del(&c->pages, path)) == NULL)
 		return;
-	array_remove(c->chron, c->npages, p, chron_cmp);
-	array_remove(c->recent, c->npages, p, recent_cmp);
+	if (c->bulk) {
+		array_remove_unsorted(c->chron, c->npages, p);
+		array_remove_unsorted(c->recent, c->npages, p);
+	} else {
+		array_remove(c->chron, c->npages, p, chron_cmp);
+		array_remove(c->recent, c->npages, p, recent_cmp);
+	}
 	c->npages--;
 	c->dirty = 1;
 	page_unref(p);
@@ -201,8 +219,13 @@ add_page(struct catalog *c, struct page *p)
 	}
 	if (strmap_put(&c->pages, p->path, p) == -1)
 		return -1;
-	array_insert(c->chron, c->npages, p, chron_cmp);
-	array_insert(c->recent, c->npages, p, recent_cmp);
+	if (c->bulk) {
+		c->chron[c->npages] = p;
+		c->recent[c->npages] = p;
+	} else {
+		array_insert(c->chron, c->npages, p, chron_cmp);
+		array_insert(c->recent, c->npages, p, recent_cmp);
+	}
 	c->npages++;
 	c->dirty = 1;
 	return 0;
@@ -285,6 +308,7 @@ load_page(struct catalog *c, const char *path, const struct chron_date *d)
 	static char		 head[HEAD_BYTES];
 	char			 title[TITLE_MAX];
 	struct stat		 st;
+	struct buf		 line;
 	struct page		*p;
 	ssize_t			 n;
 	enum meta_title_source	 src;
@@ -302,6 +326,12 @@ load_page(struct catalog *c, const char *path, const struct chron_date *d)
 	p->mtime = st.st_mtime;
 	p->refs = 1;
 	if (p->path == NULL || p->title == NULL) {
+		page_unref(p);
+		return NULL;
+	}
+	buf_init(&line);
+	render_page_line(&line, p);
+	if ((p->line = buf_steal(&line, &p->line_len)) == NULL) {
 		page_unref(p);
 		return NULL;
 	}
@@ -372,6 +402,36 @@ catalog_file_removed(struct catalog *c, const char *path)
 	remove_page(c, path);
 }
 
+static int
+chron_qsort(const void *a, const void *b)
+{
+	return chron_cmp(*(struct page *const *)a, *(struct page *const *)b);
+}
+
+static int
+recent_qsort(const void *a, const void *b)
+{
+	return recent_cmp(*(struct page *const *)a, *(struct page *const *)b);
+}
+
+/*
+ * A full scan appends pages unsorted and sorts once at the end: inserting
+ * each in order would move O(n) pointers per page, O(n^2) in all.
+ */
+void
+catalog_bulk_begin(struct catalog *c)
+{
+	c->bulk = 1;
+}
+
+void
+catalog_bulk_end(struct catalog *c)
+{
+	c->bulk = 0;
+	qsort(c->chron, c->npages, sizeof(*c->chron), chron_qsort);
+	qsort(c->recent, c->npages, sizeof(*c->recent), recent_qsort);
+}
+
 void
 catalog_dir_removed(struct catalog *c, const char *dir)
 {
@@ -409,7 +469,6 @@ snapshot_free(struct snapshot *s)
 	free(s->year_pages);
 	free(s->years);
 	free(s->chron);
-	strmap_free(&s->position);
 	free(s->index.data);
 	free(s->timeline.data);
 	free(s->feed.data);
@@ -468,7 +527,6 @@ snapshot_build(struct catalog *c)
 	atomic_init(&s->refs, 1);
 	s->rootfd = c->rootfd == -1 ? -1 : fcntl(c->rootfd, F_DUPFD_CLOEXEC, 0);
 	s->index_override = c->index_override;
-	strmap_init(&s->position);
 	s->chron = malloc((n ? n : 1) * sizeof(*s->chron));
 	s->years = malloc((n ? n : 1) * sizeof(*s->years));
 	if (s->chron == NULL || s->years == NULL ||
@@ -478,9 +536,6 @@ snapshot_build(struct catalog *c)
 		s->chron[i] = c->chron[i];
 		s->chron[i]->refs++;
 		s->npages++;
-		if (strmap_put(&s->position, s->chron[i]->path,
-		    (void *)(i + 1)) == -1)
-			goto fail;
 	}
 	s->nyears = render_year_spans(s->chron, n, s->years);
 	if ((s->year_pages = calloc(s->nyears ? s->nyears : 1,
@@ -662,15 +717,25 @@ snapshot_generated(const struct snapshot *s, const char *path,
 	return 1;
 }
 
+/*
+ * A page's place in the chronology is found from its name alone: the date
+ * in the name and the path are the sort key, so a binary search finds it
+ * and no per-snapshot index is needed.
+ */
 int
 snapshot_footer(const struct snapshot *s, const char *path, struct buf *out)
 {
-	uintptr_t	 pos = (uintptr_t)strmap_get(&s->position, path);
+	struct page	 key;
+	const char	*base = strrchr(path, '/');
 	size_t		 i;
 
-	if (pos == 0)
+	base = base ? base + 1 : path;
+	if (meta_parse_date(base, &key.date) == 0)
 		return 0;
-	i = (size_t)pos - 1;
+	key.path = (char *)path;
+	i = lower_bound(s->chron, s->npages, &key, chron_cmp);
+	if (i == s->npages || strcmp(s->chron[i]->path, path) != 0)
+		return 0;
 	render_footer(out, s->chron[i], i > 0 ? s->chron[i - 1] : NULL,
 	    i + 1 < s->npages ? s->chron[i + 1] : NULL);
 	return 1;

@@ -30,6 +30,9 @@ void		 catalog_file_removed(struct catalog *, const char *);
 /* Drops every page under a directory ("a/b/"). */
 void		 catalog_dir_removed(struct catalog *, const char *);
 void		 catalog_clear(struct catalog *);
+/* Brackets a full scan: pages are sorted once at the end, not one by one. */
+void		 catalog_bulk_begin(struct catalog *);
+void		 catalog_bulk_end(struct catalog *);
 size_t		 catalog_count(const struct catalog *);
 /* Publishes a new snapshot if anything changed since the last one. */
 int		 catalog_publish(struct catalog *);

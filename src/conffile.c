@@ -11,8 +11,8 @@
 #include "config.h"
 #include "route.h"
 
-#define CONF_MAX	(1024 * 1024)	/* real files are a few hundred bytes */
-#define SHOW_MAX	64		/* bytes of a bad word quoted in an error */
+#define CONF_MAX	(1024 * 1024)	/* real files: a few hundred bytes */
+#define SHOW_MAX	64		/* of a word quoted in an error */
 #define UTF8_BOM	"\xef\xbb\xbf"
 
 enum tok_kind { T_EOF, T_EOL, T_WORD, T_STRING, T_OPEN, T_CLOSE };
@@ -30,11 +30,11 @@ struct parser {
 	const char	*file;
 	int		 line;
 	struct config	*cfg;
-	struct host	*host;		/* the server block we are in, or NULL */
+	struct host	*host;		/* the block we are in */
 	int		 block_line;	/* where it opened */
 	int		 cert_line;	/* where it set cert, or 0 */
 	int		 key_line;
-	const char	*option;	/* the option being set, for messages */
+	const char	*option;	/* the option being set */
 	char		*scratch;	/* the value being decoded */
 	size_t		 scratch_cap;
 	char		*err;
@@ -52,7 +52,7 @@ struct option_def {
 static int	fail(struct parser *, int, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
 
-/* Writes "file:line: message" into err; returns -1 for the caller to pass on. */
+/* Writes "file:line: message" into err; returns -1 to pass on. */
 static int
 fail(struct parser *p, int line, const char *fmt, ...)
 {

@@ -20,6 +20,8 @@ struct page {
 	char			*title;
 	struct chron_date	 date;
 	time_t			 mtime;	/* publication: the file's mtime */
+	char			*line;	/* its index line, rendered once, or NULL */
+	size_t			 line_len;
 	int			 crlf;	/* the file ends its lines with CRLF */
 	int			 refs;	/* owned by the catalog's thread */
 };

@@ -29,6 +29,21 @@ put_page_link(struct buf *b, const char *prefix, const struct page *p,
 	buf_printf(b, " %s%s - %s%s", prefix, date, p->title, nl);
 }
 
+void
+render_page_line(struct buf *b, const struct page *p)
+{
+	put_page_link(b, "", p, "\n");
+}
+
+static void
+put_line(struct buf *b, const struct page *p)
+{
+	if (p->line != NULL)
+		buf_append(b, p->line, p->line_len);
+	else
+		render_page_line(b, p);
+}
+
 size_t
 render_year_spans(struct page *const *chron, size_t n, struct year_span *out)
 {
@@ -74,7 +89,7 @@ render_index(struct buf *b, const struct render_site *s,
 	for (y = 0; y < nyears; y++) {
 		buf_printf(b, "## %d\n\n", years[y].year);
 		for (i = 0; i < years[y].count; i++)
-			put_page_link(b, "", chron[years[y].first + i], "\n");
+			put_line(b, chron[years[y].first + i]);
 		buf_putc(b, '\n');
 	}
 	buf_puts(b, "## Browse and subscribe\n\n");
@@ -95,7 +110,7 @@ render_year(struct buf *b, const struct render_site *s,
 	buf_printf(b, "%zu page%s from %d in %s, in time order.\n\n",
 	    y->count, y->count == 1 ? "" : "s", y->year, s->title);
 	for (i = 0; i < y->count; i++)
-		put_page_link(b, "", chron[y->first + i], "\n");
+		put_line(b, chron[y->first + i]);
 	buf_putc(b, '\n');
 	if (which > 0)
 		buf_printf(b, "=> /%d/ Previous year: %d\n", years[which - 1].year,

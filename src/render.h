@@ -37,6 +37,11 @@ void	render_atom(struct buf *, const struct render_site *,
 	    struct page *const *, size_t);
 /* A listing of directory 'dir' ("" or "a/b/"); names of subdirectories end in '/'. */
 void	render_listing(struct buf *, const char *, char *const *, size_t);
+/*
+ * A page's line on the index and year pages, "=> /path DATE - Title\n".
+ * The catalog keeps it in page->line so that a rebuild copies it.
+ */
+void	render_page_line(struct buf *, const struct page *);
 /* Groups a chronology into years; returns how many spans were written. */
 size_t	render_year_spans(struct page *const *, size_t, struct year_span *);
 

@@ -1,13 +1,15 @@
 /* strmap: an open-addressing hash map from C strings to pointers. */
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "strmap.h"
 
-/* FNV-1a: short keys, no adversary able to choose many colliding paths cheaply. */
-static uint64_t
-hash(const char *s)
+/*
+ * FNV-1a, then a 64-bit finaliser (MurmurHash3's fmix64): FNV's low bits,
+ * which pick the slot, mix poorly for keys that differ in a few digits.
+ */
+uint64_t
+strmap_hash(const char *s)
 {
 	uint64_t	 h = 14695981039346656037ULL;
 
@@ -15,6 +17,11 @@ hash(const char *s)
 		h ^= (unsigned char)*s;
 		h *= 1099511628211ULL;
 	}
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
 	return h;
 }
 
@@ -29,15 +36,17 @@ strmap_free(struct strmap *m)
 {
 	free(m->keys);
 	free(m->vals);
+	free(m->hashes);
 	strmap_init(m);
 }
 
 static size_t
-find_slot(const struct strmap *m, const char *key)
+find_slot(const struct strmap *m, const char *key, uint64_t h)
 {
-	size_t	 i = (size_t)hash(key) & (m->cap - 1);
+	size_t	 i = (size_t)h & (m->cap - 1);
 
-	while (m->keys[i] != NULL && strcmp(m->keys[i], key) != 0)
+	while (m->keys[i] != NULL && (m->hashes[i] != h ||
+	    strcmp(m->keys[i], key) != 0))
 		i = (i + 1) & (m->cap - 1);
 	return i;
 }
@@ -49,7 +58,7 @@ strmap_get(const struct strmap *m, const char *key)
 
 	if (m->cap == 0)
 		return NULL;
-	i = find_slot(m, key);
+	i = find_slot(m, key, strmap_hash(key));
 	return m->keys[i] != NULL ? m->vals[i] : NULL;
 }
 
@@ -63,20 +72,26 @@ grow(struct strmap *m)
 	n.len = m->len;
 	n.keys = calloc(n.cap, sizeof(*n.keys));
 	n.vals = calloc(n.cap, sizeof(*n.vals));
-	if (n.keys == NULL || n.vals == NULL) {
+	n.hashes = calloc(n.cap, sizeof(*n.hashes));
+	if (n.keys == NULL || n.vals == NULL || n.hashes == NULL) {
 		free(n.keys);
 		free(n.vals);
+		free(n.hashes);
 		return -1;
 	}
 	for (i = 0; i < m->cap; i++) {
 		if (m->keys[i] == NULL)
 			continue;
-		j = find_slot(&n, m->keys[i]);
+		j = (size_t)m->hashes[i] & (n.cap - 1);
+		while (n.keys[j] != NULL)
+			j = (j + 1) & (n.cap - 1);
 		n.keys[j] = m->keys[i];
 		n.vals[j] = m->vals[i];
+		n.hashes[j] = m->hashes[i];
 	}
 	free(m->keys);
 	free(m->vals);
+	free(m->hashes);
 	*m = n;
 	return 0;
 }
@@ -84,15 +99,17 @@ grow(struct strmap *m)
 int
 strmap_put(struct strmap *m, const char *key, void *val)
 {
-	size_t	 i;
+	uint64_t	 h = strmap_hash(key);
+	size_t		 i;
 
 	if ((m->len + 1) * 4 > m->cap * 3 && grow(m) == -1)
 		return -1;
-	i = find_slot(m, key);
+	i = find_slot(m, key, h);
 	if (m->keys[i] == NULL)
 		m->len++;
 	m->keys[i] = key;
 	m->vals[i] = val;
+	m->hashes[i] = h;
 	return 0;
 }
 
@@ -105,7 +122,7 @@ strmap_del(struct strmap *m, const char *key)
 
 	if (m->cap == 0)
 		return NULL;
-	i = find_slot(m, key);
+	i = find_slot(m, key, strmap_hash(key));
 	if (m->keys[i] == NULL)
 		return NULL;
 	val = m->vals[i];
@@ -113,12 +130,13 @@ strmap_del(struct strmap *m, const char *key)
 	m->len--;
 	for (j = (i + 1) & (m->cap - 1); m->keys[j] != NULL;
 	    j = (j + 1) & (m->cap - 1)) {
-		home = (size_t)hash(m->keys[j]) & (m->cap - 1);
+		home = (size_t)m->hashes[j] & (m->cap - 1);
 		/* Move j back to i unless its home lies cyclically in (i, j]. */
 		if ((j > i && (home <= i || home > j)) ||
 		    (j < i && (home <= i && home > j))) {
 			m->keys[i] = m->keys[j];
 			m->vals[i] = m->vals[j];
+			m->hashes[i] = m->hashes[j];
 			m->keys[j] = NULL;
 			i = j;
 		}

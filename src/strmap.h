@@ -3,11 +3,17 @@
 #define ALMANAC_STRMAP_H
 
 #include <stddef.h>
+#include <stdint.h>
 
-/* Keys are borrowed: each must stay valid while it is in the map. */
+/*
+ * Keys are borrowed: each must stay valid while it is in the map.  The
+ * hash of each key is kept beside it so that a probe compares strings
+ * only when the hashes agree.
+ */
 struct strmap {
 	const char	**keys;
 	void		**vals;
+	uint64_t	 *hashes;
 	size_t		  cap;	/* a power of two, or 0 */
 	size_t		  len;
 };
@@ -19,5 +25,7 @@ void	*strmap_get(const struct strmap *, const char *);
 int	 strmap_put(struct strmap *, const char *, void *);
 /* Removes the key and returns its value, or NULL. */
 void	*strmap_del(struct strmap *, const char *);
+/* The hash that places a key: its slot is hash & (cap - 1). */
+uint64_t strmap_hash(const char *);
 
 #endif

@@ -165,7 +165,9 @@ attach_root(struct watch *w)
 	catalog_clear(w->cat);
 	catalog_set_root(w->cat, fd);
 	forget_all(w);
+	catalog_bulk_begin(w->cat);
 	walk(w, "", 0);
+	catalog_bulk_end(w->cat);
 	w->root_missing = 0;
 	return 0;
 }

@@ -49,14 +49,19 @@ find_molly() {
 		return
 	fi
 	say "installing molly-brown"
-	# The lock timeout: another apt-get may be running on the machine.
-	if DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	    -o DPkg::Lock::Timeout=300 --no-install-recommends molly-brown \
-	    >/dev/null; then
+	# On a fresh machine the package lists may still be empty.
+	if apt_install molly-brown || { apt-get update -qq >/dev/null &&
+	    apt_install molly-brown; }; then
 		command -v molly-brown
 	else
 		say "apt-get install molly-brown failed: skipped"
 	fi
+}
+
+# The lock timeout: another apt-get may be running on the machine.
+apt_install() {
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    -o DPkg::Lock::Timeout=300 --no-install-recommends "$@" >/dev/null
 }
 
 build() {
@@ -128,12 +133,18 @@ reap() {
 	RETIRED=$left
 }
 
+# The servers' and gembench's logs outlive the temporary directory, cut short.
 cleanup() {
-	local pid
+	local pid log
 	for pid in $PIDS $RETIRED; do
 		stop_pid "$pid"
 	done
-	[ -z "$TMP" ] || rm -rf "$TMP"
+	[ -n "$TMP" ] || return 0
+	mkdir -p "$OUT/logs"
+	for log in "$TMP"/*.log; do
+		[ ! -f "$log" ] || tail -n 1000 "$log" >"$OUT/logs/${log##*/}"
+	done
+	rm -rf "$TMP"
 }
 
 # Every idle connection costs a descriptor here and in the server.
@@ -487,6 +498,8 @@ describe() {
 	    "idle-N holds N idle TLS connections during the small case."
 	echo "The floor (tools/floor.c) is OpenSSL with its defaults in one" \
 	    "naive thread, answering with almanac's bytes for the same URL."
+	echo "almanac ran with --workers 1 (almanac-w1) or 0 (one per core)" \
+	    "and: $ALMANAC_OPTS"
 	echo
 }
 

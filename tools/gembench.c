@@ -42,7 +42,11 @@
 #define RDBUF		65536
 #define NEVER		INT64_MAX
 
-enum phase { PH_WARMUP, PH_IDLE, PH_MEASURE, PH_DONE };
+/*
+ * PH_IDLE opens the idle connections while the requests rest, so that
+ * they get the whole machine; PH_SETTLE runs both before measuring.
+ */
+enum phase { PH_WARMUP, PH_IDLE, PH_SETTLE, PH_MEASURE, PH_DONE };
 enum output { OUT_TEXT, OUT_CSV, OUT_JSON };
 enum state { S_OFF, S_PAUSE, S_CONNECT, S_HANDSHAKE, S_SEND, S_RECV, S_HELD };
 enum errkind { E_CONNECT, E_TLS, E_TIMEOUT, E_STATUS, E_TRUNCATED, E_COUNT };
@@ -182,8 +186,10 @@ usage(FILE *fp)
 	    "handshake done,\n"
 	    "                       nothing sent), reopened when the server "
 	    "closes them;\n"
-	    "                       measuring starts once all are open (at "
-	    "most 120 s)\n"
+	    "                       they open after the warm-up while the "
+	    "requests rest\n"
+	    "                       (120 s at most), then the warm-up is run"
+	    " again\n"
 	    "      --timeout S      deadline of one request, connect to "
 	    "close (default 30)\n"
 	    "      --url-file FILE  read URLs from FILE, one a line (# "
@@ -202,7 +208,7 @@ usage(FILE *fp)
 	    "err_status\nerr_truncated bytes mb_per_s p50_ms p99_ms p999_ms "
 	    "resumed connections idle\nidle_held idle_reopened idle_failed "
 	    "cpu_s cpu_us_per_req cpu_ns_per_byte\nrss_base_kb rss_kb "
-	    "rss_peak_kb hwm_kb (the last six empty without --pid;\n"
+	    "rss_peak_kb hwm_kb (the last seven empty without --pid;\n"
 	    "rss_base_kb is sampled after the warm-up, before the idle "
 	    "connections).\n", fp);
 }
@@ -679,6 +685,23 @@ slot_open(struct worker *w, struct slot *s)
 	advance(w, s);
 }
 
+/* The next request of an active slot, unless the run is over or resting. */
+static void
+slot_next(struct worker *w, struct slot *s)
+{
+	switch (atomic_load(&w->b->phase)) {
+	case PH_DONE:
+		break;
+	case PH_IDLE:
+		s->state = S_PAUSE;
+		s->deadline = now_ns() + SCAN_NS;
+		break;
+	default:
+		slot_open(w, s);
+		break;
+	}
+}
+
 /* Steps: 1 to go on, 0 to wait for the socket, -1 when the slot moved on. */
 
 static int
@@ -771,8 +794,7 @@ recv_end(struct worker *w, struct slot *s, int rc)
 	 */
 	SSL_set_shutdown(s->ssl, SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
 	slot_close(s);
-	if (atomic_load(&w->b->phase) != PH_DONE)
-		slot_open(w, s);
+	slot_next(w, s);
 	return -1;
 }
 
@@ -854,7 +876,7 @@ scan_deadlines(struct worker *w)
 		if (s->state == S_OFF || s->deadline > now)
 			continue;
 		if (s->state == S_PAUSE)
-			slot_open(w, s);
+			slot_next(w, s);
 		else
 			slot_fail(w, s, E_TIMEOUT);
 	}
@@ -1045,8 +1067,12 @@ run(struct bench *b, struct worker *ws, size_t nw, struct result *r)
 	sleep_ns((int64_t)(b->o.warmup * NS));
 	if (b->o.pid != 0)
 		server_mem(b->o.pid, &r->rss_base_kb, &r->hwm_kb);
-	atomic_store(&b->phase, PH_IDLE);
-	wait_idle(b);
+	if (b->o.idle > 0) {
+		atomic_store(&b->phase, PH_IDLE);
+		wait_idle(b);
+		atomic_store(&b->phase, PH_SETTLE);
+		sleep_ns((int64_t)(b->o.warmup * NS));
+	}
 	measure(b, r);
 	for (i = 0; i < nw; i++)
 		if ((rc = pthread_join(ws[i].thread, NULL)) != 0)

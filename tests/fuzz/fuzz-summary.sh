@@ -22,7 +22,9 @@ echo "fuzz_$h: $(stat number_of_executed_units) execs," \
 echo "fuzz_$h:   last: $last"
 if [ "$st" != 0 ]; then
 	echo "fuzz_$h: CRASH (libFuzzer exit $st); full report in $log"
-	grep -E 'invariant broken|ERROR: |SUMMARY: |runtime error|Test unit written to' \
-	    "$log" | sed "s/^/fuzz_$h:   /"
+	# The harness's own diagnostics come just before "invariant broken".
+	grep -a -B2 -E 'invariant broken|ERROR: |runtime error' "$log" |
+	    grep -a -v -E '^--$|^INFO|^#[0-9]' | sed "s/^/fuzz_$h:   /"
+	grep -a -E 'SUMMARY: |Test unit written to' "$log" | sed "s/^/fuzz_$h:   /"
 fi
 exit 0

@@ -386,7 +386,8 @@ test_strings(void)
 static void
 test_blocks(void)
 {
-	bad("# x\nserver \"a\" {\n\troot /r\n", 2, "missing '}' for server 'a'");
+	bad("# x\nserver \"a\" {\n\troot /r\n", 2,
+	    "missing '}' for server 'a'");
 	bad("server a {\nroot /r", 1, "missing '}'");
 	bad("server b {\n}\nserver a {\n", 3, "missing '}'");
 	bad("server {\n}\n", 1, "server block without a name");
@@ -400,7 +401,8 @@ test_blocks(void)
 	bad("server a {\n} server b {\n}\n", 2, "nothing may follow '}'");
 	bad("server a {\nserver b {\n}\n}\n", 2,
 	    "server blocks do not nest: missing '}' for server 'a' of line 1");
-	bad("server a {\ncert /c\n}\n", 2, "'cert' without 'key' in server 'a'");
+	bad("server a {\ncert /c\n}\n", 2,
+	    "'cert' without 'key' in server 'a'");
 	bad("server a {\n\n\nkey /k\n}\n", 4, "'key' without 'cert'");
 	bad("server a {\ncert /c\n}\nserver b {\nkey /k\n}\n", 2,
 	    "'cert' without 'key'");
@@ -419,7 +421,8 @@ test_names(void)
 	bad("server a {\n}\nserver b {\nalias a\n}\n", 4,
 	    "alias 'a' is already used by server 'a'");
 	bad("server a {\nalias a\n}\n", 2, "alias 'a' is already used");
-	bad("server a {\nalias c\nalias C\n}\n", 3, "alias 'C' is already used");
+	bad("server a {\nalias c\nalias C\n}\n", 3,
+	    "alias 'C' is already used");
 	bad("server a {\nalias c\n}\nserver b {\nalias c\n}\n", 5,
 	    "alias 'c' is already used by server 'a'");
 }

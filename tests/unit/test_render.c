@@ -11,16 +11,21 @@
 #include "tap.h"
 
 /* The chronology, in history-date order, with mixed precisions in 2013. */
-static struct page	 p1986 = { "chapters/1986-building-the-camp.gmi",
-			    "Building the camp", { 1986, 0, 0 }, 951782400, 0, 1 };
-static struct page	 p2013 = { "chapters/2013-arrival.gmi", "Arrival",
-			    { 2013, 0, 0 }, 1378000000, 0, 1 };
-static struct page	 p201309 = { "chapters/2013-09-harvest.gmi",
-			    "Harvest", { 2013, 9, 0 }, 946684799, 0, 1 };
-static struct page	 p20130901 = { "chapters/x.gmi", "First day",
-			    { 2013, 9, 1 }, 1700000000, 0, 1 };
-static struct page	 p2014 = { "chapters/2014-05-02-my notes.gmi",
-			    "My notes", { 2014, 5, 2 }, 0, 0, 1 };
+static struct page	 p1986 = {
+			    .path = "chapters/1986-building-the-camp.gmi", .title = "Building the camp", .date = { 1986, 0, 0 },
+			    .mtime = 951782400, .crlf = 0, .refs = 1 };
+static struct page	 p2013 = {
+			    .path = "chapters/2013-arrival.gmi", .title = "Arrival", .date = { 2013, 0, 0 },
+			    .mtime = 1378000000, .crlf = 0, .refs = 1 };
+static struct page	 p201309 = {
+			    .path = "chapters/2013-09-harvest.gmi", .title = "Harvest", .date = { 2013, 9, 0 },
+			    .mtime = 946684799, .crlf = 0, .refs = 1 };
+static struct page	 p20130901 = {
+			    .path = "chapters/x.gmi", .title = "First day", .date = { 2013, 9, 1 },
+			    .mtime = 1700000000, .crlf = 0, .refs = 1 };
+static struct page	 p2014 = {
+			    .path = "chapters/2014-05-02-my notes.gmi", .title = "My notes", .date = { 2014, 5, 2 },
+			    .mtime = 0, .crlf = 0, .refs = 1 };
 
 static struct page *const	 chron[] = { &p1986, &p2013, &p201309,
 				    &p20130901, &p2014 };
@@ -361,9 +366,10 @@ xmllint(const char *s, size_t len)
 static void
 test_atom(void)
 {
-	struct page		 nasty = { "chapters/a&b c.gmi",
-				    "Fish & chips <b>\"quoted\"</b>\x01 end",
-				    { 2013, 0, 0 }, 1378036800, 0, 1 };
+	struct page		 nasty = { .path = "chapters/a&b c.gmi",
+				    .title = "Fish & chips <b>\"quoted\"</b>\x01 end",
+				    .date = { 2013, 0, 0 }, .mtime = 1378036800,
+				    .refs = 1 };
 	struct page *const	 recent[] = { &nasty, &p20130901, &p1986 };
 	struct render_site	 s = site;
 	int			 rc;

@@ -18,17 +18,11 @@ val(size_t i)
 	return (void *)(uintptr_t)(i + 1);
 }
 
-/* The same FNV-1a as the map, to aim keys at chosen slots. */
+/* The map's own hash, to aim keys at chosen slots. */
 static uint64_t
 fnv1a(const char *s)
 {
-	uint64_t	 h = 14695981039346656037ULL;
-
-	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	return h;
+	return strmap_hash(s);
 }
 
 /*
