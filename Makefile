@@ -2,6 +2,8 @@
 
 CC	?= cc
 PREFIX	?= /usr/local
+MANDIR	?= $(PREFIX)/share/man
+DOCDIR	?= $(PREFIX)/share/doc/almanac
 CSTD	 = -std=c17 -D_GNU_SOURCE
 WARN	 = -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
 	   -Wmissing-prototypes -Wformat=2
@@ -15,6 +17,11 @@ SRCS	 = $(wildcard src/*.c)
 LIBSRCS	 = $(filter-out src/main.c,$(SRCS))
 UNITS	 = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/*.c))
 SAN	 = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+MANS	 = man/almanac.8 man/almanac.conf.5
+SOAK_MINUTES ?= 10
+# Integration tests whose verdicts do not depend on timing, for `make valgrind`.
+VALGRIND_TESTS = tests/10-requests.t tests/25-hostile.t tests/30-certs.t \
+		 tests/40-chronicle.t tests/50-links.t
 
 all: almanac gemget
 
@@ -40,10 +47,6 @@ build/asan/almanac: $(SRCS:src/%.c=build/asan/%.o)
 gemget: tools/gemget.c | build/.deps
 	$(CC) $(CSTD) $(WARN) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(PKG_LIBS)
 
-build/asan/gemget: tools/gemget.c | build/.deps
-	@mkdir -p $(@D)
-	$(CC) $(CSTD) $(WARN) -O1 -g $(SAN) $(PKG_CFLAGS) -o $@ $< $(PKG_LIBS)
-
 # Unit tests link the pure modules directly.
 build/unit/%: tests/unit/%.c tests/unit/tap.h $(LIBSRCS:src/%.c=build/obj/%.o)
 	@mkdir -p $(@D)
@@ -59,8 +62,16 @@ run: all
 test-deps:
 	@./tools/deps.sh test
 
+# Manual pages: no mandoc or groff warnings; the example configuration parses.
+man-lint: almanac
+	@./tools/deps.sh test mandoc groff-base
+	@out=$$(mandoc -Tlint -W warning $(MANS) 2>&1; \
+	    for m in $(MANS); do groff -mandoc -ww -z $$m 2>&1; done); \
+	    if [ -n "$$out" ]; then echo "$$out"; exit 1; fi
+	./almanac -n -f tools/almanac.conf.example
+
 # The whole suite twice: as built, then under AddressSanitizer + UBSan.
-test: all test-deps $(UNITS:%=build/unit/%) build/asan/almanac build/asan/gemget $(UNITS:%=build/unit-asan/%)
+test: all test-deps man-lint $(UNITS:%=build/unit/%) build/asan/almanac $(UNITS:%=build/unit-asan/%) fuzz-replay
 	@echo "== unit and integration tests"
 	ALMANAC=./almanac GEMGET=./gemget prove -f $(UNITS:%=build/unit/%) tests/*.t
 	@echo "== the same under AddressSanitizer and UBSan"
@@ -68,12 +79,42 @@ test: all test-deps $(UNITS:%=build/unit/%) build/asan/almanac build/asan/gemget
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	    prove -f $(UNITS:%=build/unit-asan/%) tests/*.t
 
+# A graphical client (Kristall under Xvfb, read back by OCR).
+test-gui: all test-deps
+	ALMANAC=./almanac GEMGET=./gemget prove -f tests/gui/kristall.sh
+
+# Memcheck over the integration tests that do not depend on timing.
+valgrind: all test-deps
+	@./tools/deps.sh test valgrind
+	ALMANAC=./almanac GEMGET=./gemget \
+	    ALMANAC_WRAPPER="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite" \
+	    prove -f $(VALGRIND_TESTS)
+
+# Static analysis: cppcheck and clang-tidy (.clang-tidy), no warnings allowed.
+lint: build/.deps
+	@./tools/deps.sh test cppcheck clang-tidy
+	cppcheck --enable=warning,portability,performance --std=c11 --inline-suppr \
+	    --quiet --error-exitcode=1 -D_GNU_SOURCE -Isrc src tools/gemget.c
+	clang-tidy --quiet src/*.c tools/gemget.c -- -std=c17 -D_GNU_SOURCE -Isrc
+
+# Mixed load and file churn for SOAK_MINUTES, failing if memory or descriptors grow.
+soak: all
+	./tools/soak.sh $(SOAK_MINUTES)
+
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANDIR)/man5 \
+	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(DOCDIR)
 	install -m 755 almanac gemget $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 man/almanac.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 644 man/almanac.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 644 tools/almanac.conf.example tools/almanac.service \
+	    $(DESTDIR)$(DOCDIR)/
 
 clean:
 	rm -rf build almanac gemget
 
-.PHONY: all run test test-deps install clean
+include tools/bench.mk
+include tests/fuzz/fuzz.mk
+
+.PHONY: all run test test-deps man-lint test-gui valgrind lint soak install clean
 .SECONDARY:

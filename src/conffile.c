@@ -9,7 +9,6 @@
 
 #include "conffile.h"
 #include "config.h"
-#include "route.h"
 
 #define CONF_MAX	(1024 * 1024)	/* real files: a few hundred bytes */
 #define SHOW_MAX	64		/* of a word quoted in an error */
@@ -325,7 +324,7 @@ valid_listen(const char *s)
 /*
  * Names go into certificates ("DNS:a,DNS:b") and URLs: DNS names and IP
  * addresses only.  They must also be unique the way requests are matched
- * to hosts, without case and final dot, hence route_find_host().
+ * to hosts, without case and final dot, hence config_find_host().
  */
 static const char *
 host_name(struct parser *p, const struct token *t, const char *what)
@@ -343,7 +342,7 @@ host_name(struct parser *p, const struct token *t, const char *what)
 			return NULL;
 		}
 	}
-	if ((other = route_find_host(p->cfg, s, strlen(s))) != -1) {
+	if ((other = config_find_host(p->cfg, s, strlen(s))) != -1) {
 		fail(p, t->line, "%s '%s' is already used by server '%s'",
 		    what, s, p->cfg->hosts[other].name);
 		return NULL;

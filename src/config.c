@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "config.h"
 
@@ -95,3 +96,33 @@ config_finish(struct config *cfg, char *err, size_t errsz)
 	}
 	return 0;
 }
+
+/* Host names compare without case and without a final dot. */
+int
+config_same_name(const char *a, size_t alen, const char *b)
+{
+	size_t	 blen = strlen(b);
+
+	if (alen > 0 && a[alen - 1] == '.')
+		alen--;
+	if (blen > 0 && b[blen - 1] == '.')
+		blen--;
+	return alen == blen && strncasecmp(a, b, alen) == 0;
+}
+
+int
+config_find_host(const struct config *cfg, const char *name, size_t len)
+{
+	size_t	 i, j;
+
+	for (i = 0; i < cfg->nhosts; i++) {
+		const struct host *h = &cfg->hosts[i];
+		if (config_same_name(name, len, h->name))
+			return (int)i;
+		for (j = 0; j < h->naliases; j++)
+			if (config_same_name(name, len, h->aliases[j]))
+				return (int)i;
+	}
+	return -1;
+}
+

@@ -52,6 +52,10 @@ void	config_free(struct config *);
 struct host	*config_add_host(struct config *, const char *);
 /* Fills what is still missing: a "localhost" host and the localhost:1965 listener. */
 int	config_finish(struct config *, char *, size_t);
+/* Host names compare without case and without a final dot. */
+int	config_same_name(const char *, size_t, const char *);
+/* The index of the host named 'name' (or one of its aliases), or -1. */
+int	config_find_host(const struct config *, const char *, size_t);
 /* strdup that aborts the program on failure: configuration happens at start-up only. */
 char	*config_strdup(const char *);
 

@@ -167,19 +167,6 @@ host_is_local_address(const char *host, const struct sockaddr *local)
 	    memcmp(&a4, &l6->sin6_addr.s6_addr[12], 4) == 0;
 }
 
-/* Host names compare without case and without a final dot. */
-static int
-same_name(const char *a, size_t alen, const char *b)
-{
-	size_t	 blen = strlen(b);
-
-	if (alen > 0 && a[alen - 1] == '.')
-		alen--;
-	if (blen > 0 && b[blen - 1] == '.')
-		blen--;
-	return alen == blen && strncasecmp(a, b, alen) == 0;
-}
-
 static void
 refuse_host(const struct route_env *env, struct response *res,
     const char *why)
@@ -191,22 +178,6 @@ refuse_host(const struct route_env *env, struct response *res,
 	else
 		answer(res, 53, "%s; this server serves gemini://%s:%d/", why,
 		    h, env->local_port);
-}
-
-int
-route_find_host(const struct config *cfg, const char *name, size_t len)
-{
-	size_t	 i, j;
-
-	for (i = 0; i < cfg->nhosts; i++) {
-		const struct host *h = &cfg->hosts[i];
-		if (same_name(name, len, h->name))
-			return (int)i;
-		for (j = 0; j < h->naliases; j++)
-			if (same_name(name, len, h->aliases[j]))
-				return (int)i;
-	}
-	return -1;
 }
 
 /*
@@ -227,9 +198,9 @@ choose_host(const struct route_env *env, const struct request *r,
 	memcpy(host, r->host, r->host_len);
 	host[r->host_len] = '\0';
 	literal = host_is_local_address(host, env->local);
-	idx = route_find_host(env->cfg, r->host, r->host_len);
+	idx = config_find_host(env->cfg, r->host, r->host_len);
 	if (idx == -1 && literal) {
-		idx = env->sni ? route_find_host(env->cfg, env->sni,
+		idx = env->sni ? config_find_host(env->cfg, env->sni,
 		    strlen(env->sni)) : 0;
 		if (idx == -1)
 			idx = 0;
@@ -239,7 +210,7 @@ choose_host(const struct route_env *env, const struct request *r,
 		return -1;
 	}
 	if (env->sni != NULL && !literal &&
-	    !same_name(r->host, r->host_len, env->sni)) {
+	    !config_same_name(r->host, r->host_len, env->sni)) {
 		refuse_host(env, res, "TLS server name differs from the URL's "
 		    "host");
 		return -1;

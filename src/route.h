@@ -50,7 +50,6 @@ void	response_init(struct response *);
 void	response_clear(struct response *);
 void	route_request(const struct route_env *, const char *, size_t,
 	    struct response *);
-/* The index of the host named 'name' (or an alias), or -1. */
-int	route_find_host(const struct config *, const char *, size_t);
+
 
 #endif

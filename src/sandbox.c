@@ -15,6 +15,7 @@
 #include <pwd.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -101,14 +102,23 @@ allow_path(int ruleset, const char *path, __u64 rights)
 	return rc;
 }
 
-/* The directory holding 'path' (the capsule may be removed and recreated in it). */
+/*
+ * The directory holding 'path', so that the file or capsule may be
+ * replaced or recreated there; 'path' itself when that would be "/".
+ */
 static int
 allow_parent(int ruleset, const char *path, __u64 rights)
 {
-	char	 copy[PATH_MAX];
+	char	 real[PATH_MAX], *dir;
 
-	snprintf(copy, sizeof(copy), "%s", path);
-	return allow_path(ruleset, dirname(copy), rights);
+	if (realpath(path, real) == NULL) {
+		log_syserr("landlock: %s", path);
+		return -1;
+	}
+	dir = dirname(real);
+	if (strcmp(dir, "/") == 0)
+		return allow_path(ruleset, path, rights);
+	return allow_path(ruleset, dir, rights);
 }
 
 static int
@@ -123,10 +133,8 @@ add_rules(int ruleset, const struct config *cfg)
 		const struct host *h = &cfg->hosts[i];
 		rc |= allow_parent(ruleset, h->root, read);
 		if (h->cert_file != NULL) {
-			rc |= allow_path(ruleset, h->cert_file,
-			    LANDLOCK_ACCESS_FS_READ_FILE);
-			rc |= allow_path(ruleset, h->key_file,
-			    LANDLOCK_ACCESS_FS_READ_FILE);
+			rc |= allow_parent(ruleset, h->cert_file, read);
+			rc |= allow_parent(ruleset, h->key_file, read);
 		} else
 			rc |= allow_path(ruleset, h->certs, read);
 	}
@@ -179,6 +187,19 @@ sandbox_enter(const struct config *cfg)
 	return confine_files(cfg);
 }
 
+#if defined(__SANITIZE_ADDRESS__) || !defined(__x86_64__)
+/*
+ * LeakSanitizer stops the world with ptrace at exit; and the allow-list
+ * below names x86-64 system calls.
+ */
+int
+sandbox_seal(void)
+{
+	log_info("seccomp is off in this build: system calls are not "
+	    "filtered");
+	return 0;
+}
+#else
 #define ALLOW(nr)	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 1), \
 			BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)
 #define KILL(nr)	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 1), \
@@ -222,15 +243,6 @@ static struct sock_filter filter[] = {
 	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA)),
 };
 
-#if defined(__SANITIZE_ADDRESS__)
-/* LeakSanitizer stops the world with ptrace at exit. */
-int
-sandbox_seal(void)
-{
-	log_info("seccomp is off in this sanitizer build");
-	return 0;
-}
-#else
 int
 sandbox_seal(void)
 {

@@ -1002,7 +1002,7 @@ choose_certificate(SSL *ssl, int *alert, void *arg)
 	name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
 	if (name == NULL)
 		return SSL_TLSEXT_ERR_OK;
-	if ((i = route_find_host(srv->cfg, name, strlen(name))) <= 0)
+	if ((i = config_find_host(srv->cfg, name, strlen(name))) <= 0)
 		return SSL_TLSEXT_ERR_OK;
 	pthread_mutex_lock(&srv->ctx_lock);
 	ok = SSL_set_SSL_CTX(ssl, srv->ctxs[i]) != NULL;

@@ -4,7 +4,7 @@
 set -eu
 
 need_build="pkg-config libssl-dev libmagic-dev openssl"
-need_test="$need_build perl libxml2-utils python3 procps"
+need_test="$need_build perl libxml2-utils python3 procps mandoc groff-base amfora tmux"
 need_bench="$need_build"
 
 case "${1:-build}" in

@@ -194,6 +194,21 @@ check_encode_size(const char *s, const char *full, size_t fulllen, size_t outsz)
 	free(out);
 }
 
+/* path_has_control: no request reaches a name with a control byte, so it is never linked. */
+static void
+check_control(const char *s, const char *enc, size_t n, int whole)
+{
+	static char	 out[PATH_MAX_LEN + 1];
+	const char	*p;
+	int		 ctl = 0;
+
+	for (p = s; *p != '\0'; p++)
+		ctl |= (unsigned char)*p < 0x20 || *p == 0x7f;
+	CHECK(path_has_control(s) == ctl);
+	if (ctl && whole && n <= PATH_MAX_LEN)
+		CHECK(path_normalise(enc, n, out) != PATH_OK);
+}
+
 static void
 check_encode(const char *s, const char *normalised)
 {
@@ -217,7 +232,11 @@ check_encode(const char *s, const char *normalised)
 	check_encode_size(s, full, n, n);
 	check_encode_size(s, full, n, n + 1);
 	check_encode_size(s, full, n, (strlen(s) * 7) % (n + 2));
-	if (normalised == NULL || n > PATH_MAX_LEN)
+	if (normalised == NULL) {
+		check_control(s, full, n, want < sizeof(full));
+		return;
+	}
+	if (n > PATH_MAX_LEN)
 		return;
 	/* Encoding a normalised path and normalising it again gives it back. */
 	v = path_normalise(full, n, again);
