@@ -94,6 +94,7 @@ struct conn {
 	size_t			 out_len, out_pos;
 	unsigned long long	 sent;
 	const char		*note;
+	int			 logged;
 };
 
 struct timer_list {
@@ -226,12 +227,22 @@ elapsed_ms(const struct timespec *t0)
 	    (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
+/* Once per connection: when the answer is complete, or when it is cut short. */
 static void
-conn_close(struct worker *w, struct conn *c)
+conn_log(struct conn *c)
 {
+	if (c->logged)
+		return;
+	c->logged = 1;
 	if (c->linelen > 0 || c->res.status > 0 || c->note != NULL)
 		log_access(c->peer, c->req, c->linelen, c->res.status,
 		    c->sent, elapsed_ms(&c->t0), c->note);
+}
+
+static void
+conn_close(struct worker *w, struct conn *c)
+{
+	conn_log(c);
 	timer_unlink(w, c);
 	if (c->admitted)
 		quota_release(w->srv->quota, c->addr, now_ms());
@@ -249,6 +260,7 @@ conn_close(struct worker *w, struct conn *c)
 static void
 start_linger(struct worker *w, struct conn *c)
 {
+	conn_log(c);
 	c->state = ST_LINGER;
 	if (shutdown(c->fd, SHUT_WR) == -1) {
 		conn_close(w, c);
