@@ -97,6 +97,10 @@ meta_date_cmp(const struct chron_date *a, const struct chron_date *b)
 	return 0;
 }
 
+/*
+ * U+FFFE and U+FFFF are valid UTF-8 but not characters XML allows (the
+ * Atom feed): they become U+FFFD, which has the same length.
+ */
 void
 meta_sanitize(char *s)
 {
@@ -106,6 +110,9 @@ meta_sanitize(char *s)
 		unsigned char c = (unsigned char)*s;
 		if (c < 0x20 || c == 0x7f || (c >= 0x80 && !utf8))
 			*s = '?';
+		else if (utf8 && c == 0xef && (unsigned char)s[1] == 0xbf &&
+		    ((unsigned char)s[2] == 0xbe || (unsigned char)s[2] == 0xbf))
+			s[2] = (char)0xbd;
 	}
 }
 
@@ -213,6 +220,8 @@ meta_title(const char *text, size_t len, int truncated, const char *path,
 	const char	*t, *nl;
 	size_t		 tlen;
 
+	if (outsz == 0)
+		return TITLE_EMPTY;
 	nl = memchr(text, '\n', len);
 	*crlf = nl != NULL && nl > text && nl[-1] == '\r';
 	if (truncated)

@@ -189,13 +189,20 @@ render_gemfeed(struct buf *b, const struct render_site *s,
 	}
 }
 
-/* XML 1.0 allows no C0 controls but tab, LF and CR: those are dropped. */
+/*
+ * XML 1.0 allows no C0 controls but tab, LF and CR: those are dropped;
+ * nor U+FFFE and U+FFFF, which become U+FFFD.
+ */
 static void
 put_xml(struct buf *b, const char *s)
 {
 	for (; *s != '\0'; s++) {
 		unsigned char c = (unsigned char)*s;
-		if (c == '&')
+		if (c == 0xef && (unsigned char)s[1] == 0xbf &&
+		    ((unsigned char)s[2] == 0xbe || (unsigned char)s[2] == 0xbf)) {
+			buf_puts(b, "\xef\xbf\xbd");
+			s += 2;
+		} else if (c == '&')
 			buf_puts(b, "&amp;");
 		else if (c == '<')
 			buf_puts(b, "&lt;");

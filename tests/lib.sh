@@ -64,19 +64,22 @@ start_server() {
 	: "${CAPSULE:?make_capsule first}"
 	LOG=$WORK/server.log
 	: >"$LOG"
+	# With --log FILE the start-up lines are in that file.
+	local startlog=$LOG prev=
+	for arg in "$@"; do [ "$prev" = --log ] && startlog=$arg; prev=$arg; done
 	# ALMANAC_WRAPPER runs the server under a tool, e.g. valgrind.
 	$ALMANAC_WRAPPER "$ALMANAC" --root "$CAPSULE" --certs "$WORK/certs" \
 	    --listen localhost:0 "$@" 2>>"$LOG" &
 	SERVER_PID=$!
 	local i
 	for i in $(seq 1 300); do
-		grep -q 'workers\? started' "$LOG" && break
+		grep -q 'workers\? started' "$startlog" 2>/dev/null && break
 		kill -0 "$SERVER_PID" 2>/dev/null || break
 		sleep 0.1
 	done
-	PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$LOG" | head -n 1)
-	if [ -z "$PORT" ] || ! grep -q 'workers\? started' "$LOG"; then
-		echo "# server did not start:"; sed 's/^/#   /' "$LOG"
+	PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$startlog" | head -n 1)
+	if [ -z "$PORT" ] || ! grep -q 'workers\? started' "$startlog"; then
+		echo "# server did not start:"; sed 's/^/#   /' "$startlog" "$LOG"
 		return 1
 	fi
 	BASE=gemini://localhost:$PORT

@@ -14,6 +14,10 @@
 #	tests/fuzz/corpus/<h> and tests/fuzz/regress/<h>; ends with
 #	"N passed, N failed" and fails if any input failed.
 
+# Included by the Makefile; also fine when given again with -f.
+ifndef FUZZ_MK_INCLUDED
+FUZZ_MK_INCLUDED := 1
+
 FUZZ_DIR	 = tests/fuzz
 FUZZ_HARNESSES	?= request path meta render conffile
 FUZZ_SECONDS	?= 60
@@ -26,10 +30,8 @@ FUZZ_SAN	 = -fsanitize=address,undefined -fno-sanitize-recover=all \
 		   -fno-omit-frame-pointer
 FUZZ_CFLAGS	 = -g -O1 $(FUZZ_STD) $(FUZZ_SAN)
 FUZZ_RUNFLAGS	?=
-# FUZZ_SKIP_KNOWN=1 lets the harnesses tolerate bugs reported but not yet fixed.
 FUZZ_ENV	 = ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-		   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-		   $(if $(FUZZ_SKIP_KNOWN),FUZZ_SKIP_KNOWN=1)
+		   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
 # The src/ modules each harness links: pure ones only (no server, tls, catalog, watch, main).
 FUZZ_SRC_request	 = request
@@ -37,9 +39,6 @@ FUZZ_SRC_path		 = path
 FUZZ_SRC_meta		 = meta request
 FUZZ_SRC_render		 = render buf meta path request
 FUZZ_SRC_conffile	 = conffile config
-# Test-side files linked as well: conffile.c calls route_find_host(), and
-# route.c needs catalog, MIME and log, so a weak copy stands in for it.
-FUZZ_EXTRA_conffile	 = $(FUZZ_DIR)/route_stub.c
 # Longest input libFuzzer makes per harness: a bit past the modules' own limits.
 FUZZ_LEN_request	 = 1100
 FUZZ_LEN_path		 = 1100
@@ -104,8 +103,9 @@ fuzz-replay: $(FUZZ_HARNESSES:%=build/fuzz-replay/fuzz_%)
 	    sed "s/^/fuzz_$$h: /" build/fuzz-replay/$$h.out; \
 	    set -- $$(tail -n 1 build/fuzz-replay/$$h.out); \
 	    pass=$$((pass + $${1:-0})); fail=$$((fail + $${3:-1})); \
-	    if [ "$${3:-1}" != 0 ]; then grep -E 'invariant broken|ERROR:|SUMMARY:|runtime error' \
-		build/fuzz-replay/$$h.log | sed "s/^/fuzz_$$h:   /"; \
+	    if [ "$${3:-1}" != 0 ]; then grep -a -B2 -E 'invariant broken|ERROR:|runtime error' \
+		build/fuzz-replay/$$h.log | grep -a -v -E '^--$$|^ +#|^=+$$' | \
+		sed "s/^/fuzz_$$h:   /"; \
 		echo "fuzz_$$h:   (full reports in build/fuzz-replay/$$h.log)"; fi; \
 	done; \
 	echo "$$pass passed, $$fail failed"; [ $$fail = 0 ]
@@ -115,3 +115,5 @@ fuzz-clean:
 
 .PHONY: fuzz fuzz-merge fuzz-replay fuzz-clean $(FUZZ_HARNESSES:%=fuzz-run-%) \
 	$(FUZZ_HARNESSES:%=fuzz-merge-%)
+
+endif

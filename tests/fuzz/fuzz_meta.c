@@ -158,7 +158,14 @@ check_sanitize(const char *s, size_t len)
 	CHECK(strlen(t) == n);
 	check_title(t, n + 1);
 	for (i = 0; i < n; i++) {
-		if ((unsigned char)s[i] >= 0x20 && s[i] != 0x7f &&
+		if (utf8 && i + 2 < n && (unsigned char)s[i] == 0xef &&
+		    (unsigned char)s[i + 1] == 0xbf &&
+		    ((unsigned char)s[i + 2] & 0xfe) == 0xbe) {
+			/* U+FFFE and U+FFFF become U+FFFD, for XML */
+			CHECK(t[i] == s[i] && t[i + 1] == s[i + 1] &&
+			    (unsigned char)t[i + 2] == 0xbd);
+			i += 2;
+		} else if ((unsigned char)s[i] >= 0x20 && s[i] != 0x7f &&
 		    ((unsigned char)s[i] < 0x80 || utf8))
 			CHECK(t[i] == s[i]);	/* nothing else is touched */
 		else

@@ -316,7 +316,11 @@ static void
 put_escaped(struct buf *b, const char *s)
 {
 	for (; *s != '\0'; s++) {
-		if (*s == '&')
+		if ((unsigned char)s[0] == 0xef && (unsigned char)s[1] == 0xbf &&
+		    ((unsigned char)s[2] & 0xfe) == 0xbe) {
+			buf_puts(b, "\xef\xbf\xbd");	/* U+FFFE, U+FFFF */
+			s += 2;
+		} else if (*s == '&')
 			buf_puts(b, "&amp;");
 		else if (*s == '<')
 			buf_puts(b, "&lt;");
@@ -328,20 +332,6 @@ put_escaped(struct buf *b, const char *s)
 		    *s == '\r')
 			buf_putc(b, *s);
 	}
-}
-
-/*
- * With FUZZ_SKIP_KNOWN in the environment, the reported and still open
- * U+FFFE/U+FFFF-in-Atom bug is let through, to fuzz past it.
- */
-static int
-skip_known(void)
-{
-	static int	 skip = -1;
-
-	if (skip == -1)
-		skip = getenv("FUZZ_SKIP_KNOWN") != NULL;
-	return skip;
 }
 
 /* XML 1.0 Char: tab, LF, CR, U+0020..U+D7FF, U+E000..U+FFFD, U+10000 and up. */
@@ -361,7 +351,7 @@ xml_char(const unsigned char *s, size_t len)
 	    n == 3 ? (s[0] & 0x0fu) << 12 | (s[1] & 0x3fu) << 6 | (s[2] & 0x3f) :
 	    (s[0] & 0x07u) << 18 | (s[1] & 0x3fu) << 12 | (s[2] & 0x3fu) << 6 |
 	    (s[3] & 0x3f);
-	if ((cp == 0xfffe || cp == 0xffff) && !skip_known())
+	if (cp == 0xfffe || cp == 0xffff)
 		return 0;
 	return n;
 }

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Operations: log file and SIGUSR1, log formats, SIGHUP certificate reload, graceful SIGTERM, make install.
+. tests/lib.sh
+
+make_capsule
+head -c 3000000 /dev/urandom >"$CAPSULE/big.bin"
+start_server --log "$WORK/access.log" --log-format common || exit 1
+header "$BASE/robots.txt" >/dev/null
+ok_cmd "requests are logged to --log FILE" within 2 grep -q '"gemini://localhost:[0-9]*/robots.txt" 20 [0-9]' "$WORK/access.log"
+like "$(grep robots "$WORK/access.log")" '^127\.0\.0\.1 - - \[[0-9]{2}/[A-Z][a-z]{2}/[0-9]{4}:[0-9:]{8} \+0000\] "gemini://[^"]*" 20 [0-9]+$' "in the common log format"
+mv "$WORK/access.log" "$WORK/access.log.1"
+kill -USR1 "$SERVER_PID"
+ok_cmd "SIGUSR1 reopens the log file after logrotate moved it" within 2 test -f "$WORK/access.log"
+header "$BASE/timeline.gmi" >/dev/null
+ok_cmd "new lines go to the new file" within 2 grep -q timeline "$WORK/access.log"
+unlike "$(cat "$WORK/access.log.1")" 'timeline' "and not to the old one"
+
+# SIGHUP: a new certificate is served, connections under way are not dropped
+old=$("$GEMGET" -t 5 -c 127.0.0.1:$PORT -i "$BASE/" 2>&1 >/dev/null | sed -n 's/^peer-sha256: //p')
+( (printf 'gemini://localhost:%s/big.bin\r\n' "$PORT"; sleep 3) | timeout 10 openssl s_client -quiet \
+    -connect 127.0.0.1:$PORT -servername localhost 2>/dev/null | (sleep 1; wc -c) >"$WORK/inflight" ) &
+reader=$!
+sleep 0.5
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$WORK/certs/key.pem" \
+    -out "$WORK/certs/cert.pem" -days 30 -subj /CN=localhost -addext subjectAltName=DNS:localhost >/dev/null 2>&1
+kill -HUP "$SERVER_PID"
+sleep 0.5
+new=$("$GEMGET" -t 5 -c 127.0.0.1:$PORT -i "$BASE/" 2>&1 >/dev/null | sed -n 's/^peer-sha256: //p')
+ok_cmd "SIGHUP reloads the certificate" test -n "$new" -a "$new" != "$old"
+wait $reader
+ok_cmd "a download under way during the reload completes ($(cat "$WORK/inflight") bytes)" test "$(cat "$WORK/inflight")" -gt 3000000
+echo "not a certificate" >"$WORK/certs/cert.pem"
+kill -HUP "$SERVER_PID"
+sleep 0.5
+kept=$("$GEMGET" -t 5 -c 127.0.0.1:$PORT -i "$BASE/" 2>&1 >/dev/null | sed -n 's/^peer-sha256: //p')
+is "$kept" "$new" "a broken new certificate keeps the old one"
+ok_cmd "and the log says why" within 2 grep -q 'keeping the current certificates' "$WORK/access.log"
+
+# SIGTERM: stop accepting, finish the answer in flight, exit 0
+( (printf 'gemini://localhost:%s/big.bin\r\n' "$PORT"; sleep 3) | timeout 10 openssl s_client -quiet \
+    -connect 127.0.0.1:$PORT -servername localhost 2>/dev/null | (sleep 1; wc -c) >"$WORK/last" ) &
+reader=$!
+sleep 0.5
+kill -TERM "$SERVER_PID"
+sleep 0.3
+"$GEMGET" -t 3 -c 127.0.0.1:$PORT -H "$BASE/" >/dev/null 2>&1
+ok_cmd "after SIGTERM no new connection is accepted" test $? -ne 0
+wait $reader
+ok_cmd "the answer in flight is finished ($(cat "$WORK/last") bytes)" test "$(cat "$WORK/last")" -gt 3000000
+rc=0; wait "$SERVER_PID" || rc=$?
+SERVER_PID=
+is "$rc" 0 "and the server exits 0"
+
+# make install
+dest=$WORK/dest
+make -s install DESTDIR="$dest" PREFIX=/usr >/dev/null 2>&1
+for f in usr/bin/almanac usr/bin/gemget usr/share/man/man8/almanac.8 usr/share/man/man5/almanac.conf.5 \
+    usr/share/doc/almanac/almanac.conf.example usr/share/doc/almanac/almanac.service; do
+	ok_cmd "make install DESTDIR PREFIX puts $f in place" test -s "$dest/$f"
+done
+done_testing
