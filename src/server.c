@@ -148,6 +148,8 @@ timer_unlink(struct worker *w, struct conn *c)
 {
 	struct timer_list	*l = &w->timers[c->timer];
 
+	if (c->prev == NULL && l->head != c)
+		return;		/* not in a list yet */
 	if (c->prev)
 		c->prev->next = c->next;
 	else

@@ -50,4 +50,17 @@ gem "$BASE/big.txt" -B >"$WORK/big.got"
 ok_cmd "a 400 KB file arrives byte for byte" cmp "$WORK/big.got" "$CAPSULE/big.txt"
 
 stop_server
+
+# Every idle connection is cut at its request timeout, not just the latest one.
+start_server --request-timeout 2 --max-per-address 0 || exit 1
+pids=
+for i in $(seq 1 20); do
+	"$GEMGET" -t 8 -c 127.0.0.1:$PORT --no-send "$BASE/" >/dev/null 2>&1 &
+	pids="$pids $!"
+	sleep 0.05
+done
+cut=0
+for p in $pids; do wait "$p"; [ $? -eq 5 ] && cut=$((cut + 1)); done
+is "$cut" 20 "20 idle connections are all closed by the server at the request timeout"
+stop_server
 done_testing

@@ -634,6 +634,7 @@ tls_setup(struct bench *b, struct slot *s)
 	return 0;
 }
 
+/* A connect in progress waits in S_CONNECT for its first event. */
 static int
 sock_open(struct bench *b, struct slot *s)
 {
@@ -646,8 +647,9 @@ sock_open(struct bench *b, struct slot *s)
 	if (setsockopt(s->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) ==
 	    -1)
 		return -1;
-	if (connect(s->fd, (struct sockaddr *)&b->addr, b->addrlen) == -1 &&
-	    errno != EINPROGRESS)
+	if (connect(s->fd, (struct sockaddr *)&b->addr, b->addrlen) == 0)
+		s->state = S_HANDSHAKE;
+	else if (errno != EINPROGRESS)
 		return -1;
 	return 0;
 }
@@ -663,9 +665,8 @@ slot_open(struct worker *w, struct slot *s)
 	s->start = now_ns();
 	s->deadline = s->start + b->timeout_ns;
 	s->got = 0;
-	if (!s->idle) {
+	if (!s->idle)
 		s->req = &b->reqs[w->next_req++ % b->nreqs];
-	}
 	s->state = S_CONNECT;
 	if (sock_open(b, s) == -1) {
 		slot_fail(w, s, E_CONNECT);
@@ -682,7 +683,8 @@ slot_open(struct worker *w, struct slot *s)
 		slot_fail(w, s, E_CONNECT);
 		return;
 	}
-	advance(w, s);
+	if (s->state != S_CONNECT)
+		advance(w, s);
 }
 
 /* The next request of an active slot, unless the run is over or resting. */
@@ -712,8 +714,6 @@ step_connect(struct worker *w, struct slot *s)
 
 	if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
 		err = errno;
-	if (err == EINPROGRESS || err == EALREADY)
-		return 0;
 	if (err != 0) {
 		slot_fail(w, s, E_CONNECT);
 		return -1;
