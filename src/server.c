@@ -362,6 +362,12 @@ respond(struct worker *w, struct conn *c, size_t linelen)
 		conn_close(w, c);
 		return -1;
 	}
+	/*
+	 * Idle connections give their TLS buffers back (the context sets
+	 * SSL_MODE_RELEASE_BUFFERS); while answering, freeing and allocating
+	 * them around every record would cost more than the answer.
+	 */
+	SSL_clear_mode(c->ssl, SSL_MODE_RELEASE_BUFFERS);
 	c->state = ST_WRITE;
 	c->phase = P_HEADER;
 	timer_set(w, c, T_WRITE, now_ms() + (uint64_t)cfg->write_timeout_ms);
@@ -394,12 +400,12 @@ ssl_failure(SSL *ssl, int rc, char *buf, size_t bufsz)
 static int
 step_hello(struct worker *w, struct conn *c)
 {
-	unsigned char	 hdr[5];
+	unsigned char	 peek[2048];
 	ssize_t		 n;
 	size_t		 need;
 	int		 avail;
 
-	n = recv(c->fd, hdr, sizeof(hdr), MSG_PEEK | MSG_DONTWAIT);
+	n = recv(c->fd, peek, sizeof(peek), MSG_PEEK | MSG_DONTWAIT);
 	if (n == -1 && (errno == EAGAIN || errno == EINTR))
 		return 0;
 	if (n == 0 || n == -1) {
@@ -407,20 +413,22 @@ step_hello(struct worker *w, struct conn *c)
 		conn_close(w, c);
 		return -1;
 	}
-	if (hdr[0] != TLS_HANDSHAKE) {
+	if (peek[0] != TLS_HANDSHAKE) {
 		c->note = "not TLS";
 		conn_close(w, c);
 		return -1;
 	}
-	if (n < (ssize_t)sizeof(hdr))
+	if (n < 5)
 		return 0;
-	need = sizeof(hdr) + ((size_t)hdr[3] << 8 | hdr[4]);
+	need = 5 + ((size_t)peek[3] << 8 | peek[4]);
 	if (need > TLS_RECORD_MAX) {
 		c->note = "oversized TLS record";
 		conn_close(w, c);
 		return -1;
 	}
-	if (ioctl(c->fd, FIONREAD, &avail) == -1 || (size_t)avail < need)
+	/* Most ClientHellos fit the peek; a larger one is counted by the kernel. */
+	if ((size_t)n < need && (n < (ssize_t)sizeof(peek) ||
+	    ioctl(c->fd, FIONREAD, &avail) == -1 || (size_t)avail < need))
 		return 0;
 	pthread_mutex_lock(&w->srv->ctx_lock);
 	c->ssl = SSL_new(w->srv->ctxs[0]);
