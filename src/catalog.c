@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "catalog.h"
@@ -18,11 +19,21 @@
 
 #define HEAD_BYTES	(64 * 1024)	/* enough of a page to find its title */
 
-struct blob {
+#define MAX_YEAR	9999
+
+/* A year's index lines, shared by the snapshots that year did not change in. */
+struct lines {
 	char	*data;
 	size_t	 len;
+	int	 refs;		/* touched by the catalog's thread only */
 };
 
+/*
+ * The index is segs[0 .. nindex): its head, then for each year a heading
+ * and the year's lines, then its tail.  Year page i is the three segments
+ * from nindex + 3 * i: heading, lines, navigation.  The small pieces live
+ * in 'scaffold'; the lines are shared.
+ */
 struct snapshot {
 	atomic_int		 refs;
 	struct snapshot		*next_retired;
@@ -31,8 +42,11 @@ struct snapshot {
 	size_t			 npages;
 	struct year_span	*years;
 	size_t			 nyears;
-	struct blob		*year_pages;
-	struct blob		 index, timeline, feed, atom;
+	struct lines		**lines;	/* one per year */
+	char			*scaffold;
+	struct segment		*segs;
+	size_t			 nindex;
+	struct segment		 timeline, feed, atom;
 	int			 index_override;
 };
 
@@ -50,6 +64,7 @@ struct catalog {
 	int			 index_override;
 	int			 dirty;
 	int			 bulk;		/* appending unsorted: a full scan */
+	unsigned char		 changed_years[MAX_YEAR / 8 + 1];
 
 	pthread_mutex_t		 lock;		/* guards current and busy */
 	struct snapshot		*current;
@@ -116,9 +131,6 @@ page_unref(struct page *p)
 {
 	if (p == NULL || --p->refs > 0)
 		return;
-	free(p->path);
-	free(p->title);
-	free(p->line);
 	free(p);
 }
 
@@ -169,6 +181,18 @@ catalog_count(const struct catalog *c)
 	return c->npages;
 }
 
+static void
+mark_year(struct catalog *c, int year)
+{
+	c->changed_years[year / 8] |= (unsigned char)(1u << (year % 8));
+}
+
+static int
+year_changed(const struct catalog *c, int year)
+{
+	return c->changed_years[year / 8] & (1u << (year % 8));
+}
+
 /* During a full scan the arrays are not sorted yet: search them linearly. */
 static void
 array_remove_unsorted(struct page **v, size_t n, const struct page *p)
@@ -189,6 +213,7 @@ remove_page(struct catalog *c, const char *path)
 
 	if ((p = strmap_del(&c->pages, path)) == NULL)
 		return;
+	mark_year(c, p->date.year);
 	if (c->bulk) {
 		array_remove_unsorted(c->chron, c->npages, p);
 		array_remove_unsorted(c->recent, c->npages, p);
@@ -219,6 +244,7 @@ add_page(struct catalog *c, struct page *p)
 	}
 	if (strmap_put(&c->pages, p->path, p) == -1)
 		return -1;
+	mark_year(c, p->date.year);
 	if (c->bulk) {
 		c->chron[c->npages] = p;
 		c->recent[c->npages] = p;
@@ -252,6 +278,9 @@ read_head(int rootfd, const char *path, char *out, size_t outsz,
 		errno = EINVAL;
 		return -1;
 	}
+	/* The size from fstat spares the read that would only find EOF. */
+	if ((size_t)st->st_size < outsz)
+		outsz = (size_t)st->st_size;
 	while (got < outsz) {
 		n = read(fd, out + got, outsz - got);
 		if (n == -1 && errno == EINTR)
@@ -302,39 +331,59 @@ warn_title(const char *path, enum meta_title_source src)
 		    path);
 }
 
+/* One allocation per page: the struct, then its path, title and line. */
+static struct page *
+page_new(const char *path, const char *title, const struct chron_date *d)
+{
+	struct page	 tmp;
+	struct page	*p;
+	struct buf	 line;
+	size_t		 plen = strlen(path) + 1, tlen = strlen(title) + 1;
+
+	memset(&tmp, 0, sizeof(tmp));
+	tmp.path = (char *)path;
+	tmp.title = (char *)title;
+	tmp.date = *d;
+	buf_init(&line);
+	render_page_line(&line, &tmp);
+	if (line.failed || (p = malloc(sizeof(*p) + plen + tlen + line.len +
+	    1)) == NULL) {
+		buf_free(&line);
+		return NULL;
+	}
+	*p = tmp;
+	p->path = (char *)(p + 1);
+	p->title = p->path + plen;
+	p->line = p->title + tlen;
+	p->line_len = line.len;
+	memcpy(p->path, path, plen);
+	memcpy(p->title, title, tlen);
+	memcpy(p->line, line.data, line.len + 1);
+	p->refs = 1;
+	buf_free(&line);
+	return p;
+}
+
 static struct page *
 load_page(struct catalog *c, const char *path, const struct chron_date *d)
 {
 	static char		 head[HEAD_BYTES];
 	char			 title[TITLE_MAX];
 	struct stat		 st;
-	struct buf		 line;
 	struct page		*p;
 	ssize_t			 n;
 	enum meta_title_source	 src;
+	int			 crlf;
 
 	if ((n = read_head(c->rootfd, path, head, sizeof(head), &st)) < 0)
 		return NULL;
-	if ((p = calloc(1, sizeof(*p))) == NULL)
-		return NULL;
 	src = meta_title(head, (size_t)n, (size_t)n == sizeof(head), path,
-	    title, sizeof(title), &p->crlf);
+	    title, sizeof(title), &crlf);
 	warn_title(path, src);
-	p->path = strdup(path);
-	p->title = strdup(title);
-	p->date = *d;
+	if ((p = page_new(path, title, d)) == NULL)
+		return NULL;
 	p->mtime = st.st_mtime;
-	p->refs = 1;
-	if (p->path == NULL || p->title == NULL) {
-		page_unref(p);
-		return NULL;
-	}
-	buf_init(&line);
-	render_page_line(&line, p);
-	if ((p->line = buf_steal(&line, &p->line_len)) == NULL) {
-		page_unref(p);
-		return NULL;
-	}
+	p->crlf = crlf;
 	return p;
 }
 
@@ -456,6 +505,15 @@ catalog_clear(struct catalog *c)
 }
 
 static void
+lines_unref(struct lines *l)
+{
+	if (l == NULL || --l->refs > 0)
+		return;
+	free(l->data);
+	free(l);
+}
+
+static void
 snapshot_free(struct snapshot *s)
 {
 	size_t	 i;
@@ -464,25 +522,136 @@ snapshot_free(struct snapshot *s)
 		return;
 	for (i = 0; i < s->npages; i++)
 		page_unref(s->chron[i]);
-	for (i = 0; i < s->nyears && s->year_pages != NULL; i++)
-		free(s->year_pages[i].data);
-	free(s->year_pages);
+	for (i = 0; i < s->nyears && s->lines != NULL; i++)
+		lines_unref(s->lines[i]);
+	free(s->lines);
 	free(s->years);
 	free(s->chron);
-	free(s->index.data);
-	free(s->timeline.data);
-	free(s->feed.data);
-	free(s->atom.data);
+	free(s->scaffold);
+	free(s->segs);
+	free((char *)s->timeline.data);
+	free((char *)s->feed.data);
+	free((char *)s->atom.data);
 	if (s->rootfd != -1)
 		close(s->rootfd);
 	free(s);
 }
 
 static int
-take(struct buf *b, struct blob *out)
+take(struct buf *b, struct segment *out)
 {
 	out->data = buf_steal(b, &out->len);
 	return out->data == NULL ? -1 : 0;
+}
+
+/* The previous snapshot's lines for 'year', when none of its pages changed. */
+static struct lines *
+reuse_lines(const struct catalog *c, int year)
+{
+	const struct snapshot	*prev = c->current;
+	size_t			 lo = 0, hi, mid;
+
+	if (prev == NULL || year_changed(c, year))
+		return NULL;
+	hi = prev->nyears;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (prev->years[mid].year < year)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == prev->nyears || prev->years[lo].year != year)
+		return NULL;
+	prev->lines[lo]->refs++;
+	return prev->lines[lo];
+}
+
+static struct lines *
+year_lines(struct catalog *c, struct snapshot *s, size_t i)
+{
+	struct lines	*l;
+	struct buf	 b;
+
+	if ((l = reuse_lines(c, s->years[i].year)) != NULL)
+		return l;
+	if ((l = calloc(1, sizeof(*l))) == NULL)
+		return NULL;
+	buf_init(&b);
+	render_year_lines(&b, s->chron, &s->years[i]);
+	if ((l->data = buf_steal(&b, &l->len)) == NULL) {
+		free(l);
+		return NULL;
+	}
+	l->refs = 1;
+	return l;
+}
+
+/* Renders the small pieces into one buffer, noting where each one is. */
+static int
+render_scaffold(struct snapshot *s, const struct render_site *site,
+    size_t *at)
+{
+	struct buf	 b;
+	size_t		 i, k = 0;
+
+	buf_init(&b);
+	at[k++] = b.len;
+	render_index_head(&b, site, s->npages);
+	for (i = 0; i < s->nyears; i++) {
+		at[k++] = b.len;
+		if (i > 0)
+			buf_putc(&b, '\n');
+		render_index_year(&b, s->years[i].year);
+	}
+	at[k++] = b.len;
+	if (s->nyears > 0)
+		buf_putc(&b, '\n');
+	render_index_tail(&b);
+	for (i = 0; i < s->nyears; i++) {
+		at[k++] = b.len;
+		render_year_head(&b, site, &s->years[i]);
+		at[k++] = b.len;
+		render_year_nav(&b, s->years, s->nyears, i);
+	}
+	at[k] = b.len;
+	return (s->scaffold = buf_steal(&b, NULL)) == NULL ? -1 : 0;
+}
+
+static void
+piece(struct snapshot *s, const size_t *at, size_t k, struct segment *seg)
+{
+	seg->data = s->scaffold + at[k];
+	seg->len = at[k + 1] - at[k];
+}
+
+/*
+ * The index and year pages as segments: the scaffold's pieces around each
+ * year's lines.  'at' holds the offsets of the pieces in the order
+ * render_scaffold wrote them.
+ */
+static void
+assemble(struct snapshot *s, const size_t *at)
+{
+	struct segment	*seg = s->segs;
+	size_t		 i, k = 0, n = s->nyears;
+
+	piece(s, at, k++, seg++);
+	for (i = 0; i < n; i++) {
+		piece(s, at, k++, seg++);
+		seg->data = s->lines[i]->data;
+		seg->len = s->lines[i]->len;
+		seg++;
+	}
+	piece(s, at, k++, seg++);
+	s->nindex = (size_t)(seg - s->segs);
+	for (i = 0; i < n; i++) {
+		piece(s, at, k++, seg++);
+		seg->data = s->lines[i]->data;
+		seg->len = s->lines[i]->len;
+		seg++;
+		piece(s, at, k++, seg++);
+	}
 }
 
 static int
@@ -493,27 +662,31 @@ render_all(struct catalog *c, struct snapshot *s)
 		.intro_len = c->intro_len, .feed_max = c->cfg.feed_max
 	};
 	struct buf		 b;
-	size_t			 i;
+	size_t			*at, i, n = s->nyears;
+	int			 rc = -1;
 
+	if ((s->lines = calloc(n + 1, sizeof(*s->lines))) == NULL ||
+	    (s->segs = calloc(5 * n + 2, sizeof(*s->segs))) == NULL ||
+	    (at = calloc(3 * n + 3, sizeof(*at))) == NULL)
+		return -1;
+	for (i = 0; i < n; i++)
+		if ((s->lines[i] = year_lines(c, s, i)) == NULL)
+			goto done;
+	if (render_scaffold(s, &site, at) == -1)
+		goto done;
+	assemble(s, at);
 	buf_init(&b);
-	render_index(&b, &site, s->chron, s->npages, s->years, s->nyears);
-	if (take(&b, &s->index) == -1)
-		return -1;
-	render_timeline(&b, &site, s->years, s->nyears);
+	render_timeline(&b, &site, s->years, n);
 	if (take(&b, &s->timeline) == -1)
-		return -1;
+		goto done;
 	render_gemfeed(&b, &site, c->recent, c->npages);
 	if (take(&b, &s->feed) == -1)
-		return -1;
+		goto done;
 	render_atom(&b, &site, c->recent, c->npages);
-	if (take(&b, &s->atom) == -1)
-		return -1;
-	for (i = 0; i < s->nyears; i++) {
-		render_year(&b, &site, s->chron, s->years, s->nyears, i);
-		if (take(&b, &s->year_pages[i]) == -1)
-			return -1;
-	}
-	return 0;
+	rc = take(&b, &s->atom);
+done:
+	free(at);
+	return rc;
 }
 
 static struct snapshot *
@@ -521,6 +694,7 @@ snapshot_build(struct catalog *c)
 {
 	struct snapshot	*s;
 	size_t		 i, n = c->npages;
+	size_t		 maxyears = n < MAX_YEAR ? n + 1 : MAX_YEAR + 1;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return NULL;
@@ -528,18 +702,16 @@ snapshot_build(struct catalog *c)
 	s->rootfd = c->rootfd == -1 ? -1 : fcntl(c->rootfd, F_DUPFD_CLOEXEC, 0);
 	s->index_override = c->index_override;
 	s->chron = malloc((n ? n : 1) * sizeof(*s->chron));
-	s->years = malloc((n ? n : 1) * sizeof(*s->years));
+	s->years = malloc(maxyears * sizeof(*s->years));
 	if (s->chron == NULL || s->years == NULL ||
 	    (c->rootfd != -1 && s->rootfd == -1))
 		goto fail;
-	for (i = 0; i < n; i++) {
-		s->chron[i] = c->chron[i];
+	memcpy(s->chron, c->chron, n * sizeof(*s->chron));
+	for (i = 0; i < n; i++)
 		s->chron[i]->refs++;
-		s->npages++;
-	}
+	s->npages = n;
 	s->nyears = render_year_spans(s->chron, n, s->years);
-	if ((s->year_pages = calloc(s->nyears ? s->nyears : 1,
-	    sizeof(*s->year_pages))) == NULL || render_all(c, s) == -1)
+	if (render_all(c, s) == -1)
 		goto fail;
 	return s;
 fail:
@@ -547,18 +719,31 @@ fail:
 	return NULL;
 }
 
+static double
+ms_since(const struct timespec *t0)
+{
+	struct timespec	 t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 +
+	    (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
 int
 catalog_publish(struct catalog *c)
 {
 	struct snapshot	*s, *old;
+	struct timespec	 t0;
 
 	if (!c->dirty)
 		return 0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if ((s = snapshot_build(c)) == NULL) {
 		log_warn("out of memory: the generated pages were not updated");
 		return -1;
 	}
 	c->dirty = 0;
+	memset(c->changed_years, 0, sizeof(c->changed_years));
 	pthread_mutex_lock(&c->lock);
 	old = c->current;
 	c->current = s;
@@ -567,6 +752,8 @@ catalog_publish(struct catalog *c)
 		old->next_retired = c->retired;
 		c->retired = old;
 		snapshot_release(old);
+		log_info("%s: %zu dated pages, generated pages rebuilt in "
+		    "%.1f ms", c->cfg.hostname, c->npages, ms_since(&t0));
 	}
 	catalog_reap(c);
 	return 0;
@@ -675,45 +862,47 @@ snapshot_rootfd(const struct snapshot *s)
 	return s->rootfd;
 }
 
-static const struct blob *
-find_year_page(const struct snapshot *s, const char *path)
+/* The index in s->years of the year page at "YYYY/", or -1. */
+static long
+find_year(const struct snapshot *s, const char *path)
 {
 	size_t	 i;
 	int	 year = 0;
 
 	for (i = 0; i < 4; i++) {
 		if (path[i] < '0' || path[i] > '9')
-			return NULL;
+			return -1;
 		year = year * 10 + (path[i] - '0');
 	}
 	if (strcmp(path + 4, "/") != 0)
-		return NULL;
+		return -1;
 	for (i = 0; i < s->nyears; i++)
 		if (s->years[i].year == year)
-			return &s->year_pages[i];
-	return NULL;
+			return (long)i;
+	return -1;
 }
 
 int
 snapshot_generated(const struct snapshot *s, const char *path,
-    const char **body, size_t *len)
+    const struct segment **segs, size_t *nsegs)
 {
-	const struct blob	*b = NULL;
+	long	 y;
 
-	if (path[0] == '\0' && !s->index_override)
-		b = &s->index;
-	else if (strcmp(path, "feed.gmi") == 0)
-		b = &s->feed;
+	*nsegs = 1;
+	if (path[0] == '\0' && !s->index_override) {
+		*segs = s->segs;
+		*nsegs = s->nindex;
+	} else if (strcmp(path, "feed.gmi") == 0)
+		*segs = &s->feed;
 	else if (strcmp(path, "atom.xml") == 0)
-		b = &s->atom;
+		*segs = &s->atom;
 	else if (strcmp(path, "timeline.gmi") == 0)
-		b = &s->timeline;
-	else if (strlen(path) == 5)
-		b = find_year_page(s, path);
-	if (b == NULL)
+		*segs = &s->timeline;
+	else if (strlen(path) == 5 && (y = find_year(s, path)) != -1) {
+		*segs = s->segs + s->nindex + 3 * (size_t)y;
+		*nsegs = 3;
+	} else
 		return 0;
-	*body = b->data;
-	*len = b->len;
 	return 1;
 }
 

@@ -15,6 +15,12 @@ struct catalog_config {
 struct catalog;
 struct snapshot;
 
+/* A piece of a generated page; a page is served as an array of them. */
+struct segment {
+	const char	*data;
+	size_t		 len;
+};
+
 /*
  * The catalog is changed only by the thread that watches the capsule;
  * the serving threads read snapshots, which never change once published.
@@ -50,10 +56,10 @@ void		 snapshot_release(struct snapshot *);
 int		 snapshot_rootfd(const struct snapshot *);
 /*
  * The generated page at a normalised path ("", "feed.gmi", "atom.xml",
- * "timeline.gmi", "2013/"): 1 with the body, or 0.
+ * "timeline.gmi", "2013/"): 1 with its segments, or 0.
  */
 int		 snapshot_generated(const struct snapshot *, const char *,
-		    const char **, size_t *);
+		    const struct segment **, size_t *);
 /* Appends the navigation footer of a dated page: 1, or 0 for other paths. */
 int		 snapshot_footer(const struct snapshot *, const char *,
 		    struct buf *);

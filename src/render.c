@@ -76,22 +76,28 @@ put_intro(struct buf *b, const struct render_site *s)
 	buf_putc(b, '\n');
 }
 
+/*
+ * The index and the year pages are assembled from pieces so that the
+ * catalog can keep each year's lines across rebuilds: a change re-renders
+ * the years it touches, not the whole capsule.
+ */
 void
-render_index(struct buf *b, const struct render_site *s,
-    struct page *const *chron, size_t n, const struct year_span *years,
-    size_t nyears)
+render_index_head(struct buf *b, const struct render_site *s, size_t npages)
 {
-	size_t	 y, i;
-
 	put_intro(b, s);
-	if (n == 0)
+	if (npages == 0)
 		buf_puts(b, "No dated pages have been published yet.\n\n");
-	for (y = 0; y < nyears; y++) {
-		buf_printf(b, "## %d\n\n", years[y].year);
-		for (i = 0; i < years[y].count; i++)
-			put_line(b, chron[years[y].first + i]);
-		buf_putc(b, '\n');
-	}
+}
+
+void
+render_index_year(struct buf *b, int year)
+{
+	buf_printf(b, "## %d\n\n", year);
+}
+
+void
+render_index_tail(struct buf *b)
+{
 	buf_puts(b, "## Browse and subscribe\n\n");
 	buf_puts(b, "=> /timeline.gmi Timeline: every year and its pages\n");
 	buf_puts(b, "=> /feed.gmi Gemini feed of new pages (gemfeed)\n");
@@ -99,18 +105,28 @@ render_index(struct buf *b, const struct render_site *s,
 }
 
 void
-render_year(struct buf *b, const struct render_site *s,
-    struct page *const *chron, const struct year_span *years, size_t nyears,
-    size_t which)
+render_year_lines(struct buf *b, struct page *const *chron,
+    const struct year_span *y)
 {
-	const struct year_span	*y = &years[which];
-	size_t			 i;
+	size_t	 i;
 
+	for (i = 0; i < y->count; i++)
+		put_line(b, chron[y->first + i]);
+}
+
+void
+render_year_head(struct buf *b, const struct render_site *s,
+    const struct year_span *y)
+{
 	buf_printf(b, "# %d\n\n", y->year);
 	buf_printf(b, "%zu page%s from %d in %s, in time order.\n\n",
 	    y->count, y->count == 1 ? "" : "s", y->year, s->title);
-	for (i = 0; i < y->count; i++)
-		put_line(b, chron[y->first + i]);
+}
+
+void
+render_year_nav(struct buf *b, const struct year_span *years, size_t nyears,
+    size_t which)
+{
 	buf_putc(b, '\n');
 	if (which > 0)
 		buf_printf(b, "=> /%d/ Previous year: %d\n", years[which - 1].year,
@@ -120,6 +136,32 @@ render_year(struct buf *b, const struct render_site *s,
 		    years[which + 1].year);
 	buf_puts(b, "=> /timeline.gmi Timeline\n");
 	buf_puts(b, "=> / Index\n");
+}
+
+void
+render_index(struct buf *b, const struct render_site *s,
+    struct page *const *chron, size_t n, const struct year_span *years,
+    size_t nyears)
+{
+	size_t	 y;
+
+	render_index_head(b, s, n);
+	for (y = 0; y < nyears; y++) {
+		render_index_year(b, years[y].year);
+		render_year_lines(b, chron, &years[y]);
+		buf_putc(b, '\n');
+	}
+	render_index_tail(b);
+}
+
+void
+render_year(struct buf *b, const struct render_site *s,
+    struct page *const *chron, const struct year_span *years, size_t nyears,
+    size_t which)
+{
+	render_year_head(b, s, &years[which]);
+	render_year_lines(b, chron, &years[which]);
+	render_year_nav(b, years, nyears, which);
 }
 
 void

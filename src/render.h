@@ -27,6 +27,15 @@ void	render_index(struct buf *, const struct render_site *,
 	    struct page *const *, size_t, const struct year_span *, size_t);
 void	render_year(struct buf *, const struct render_site *,
 	    struct page *const *, const struct year_span *, size_t, size_t);
+/* The pieces the two above are made of, for the catalog to assemble. */
+void	render_index_head(struct buf *, const struct render_site *, size_t);
+void	render_index_year(struct buf *, int);
+void	render_index_tail(struct buf *);
+void	render_year_lines(struct buf *, struct page *const *,
+	    const struct year_span *);
+void	render_year_head(struct buf *, const struct render_site *,
+	    const struct year_span *);
+void	render_year_nav(struct buf *, const struct year_span *, size_t, size_t);
 void	render_timeline(struct buf *, const struct render_site *,
 	    const struct year_span *, size_t);
 void	render_footer(struct buf *, const struct page *, const struct page *,

@@ -49,8 +49,8 @@ response_clear(struct response *res)
 	res->status = 0;
 	res->meta[0] = '\0';
 	res->body = BODY_NONE;
-	res->mem = NULL;
-	res->mem_len = 0;
+	res->segs = NULL;
+	res->nsegs = 0;
 	buf_reset(&res->owned);
 	buf_reset(&res->footer);
 }
@@ -72,15 +72,15 @@ answer(struct response *res, int status, const char *fmt, ...)
 
 static void
 answer_mem(struct response *res, const char *type, const char *lang,
-    const char *body, size_t len)
+    const struct segment *segs, size_t nsegs)
 {
 	if (lang != NULL)
 		answer(res, 20, "%s; charset=utf-8; lang=%s", type, lang);
 	else
 		answer(res, 20, "%s; charset=utf-8", type);
 	res->body = BODY_MEM;
-	res->mem = body;
-	res->mem_len = len;
+	res->segs = segs;
+	res->nsegs = nsegs;
 }
 
 /* Where an open descriptor really is, from /proc. */
@@ -314,8 +314,9 @@ serve_listing(const char *dir, int fd, struct response *res)
 		answer(res, 40, "out of memory");
 		return;
 	}
-	answer_mem(res, "text/gemini", res->host->lang, res->owned.data,
-	    res->owned.len);
+	res->one.data = res->owned.data;
+	res->one.len = res->owned.len;
+	answer_mem(res, "text/gemini", res->host->lang, &res->one, 1);
 }
 
 static void
@@ -415,15 +416,15 @@ serve_path(const struct route_env *env, const struct request *r,
 static int
 is_year_without_slash(const struct snapshot *snap, const char *rel)
 {
-	char		 slashed[16];
-	const char	*body;
-	size_t		 len;
+	char			 slashed[16];
+	const struct segment	*segs;
+	size_t			 nsegs;
 
 	if (strlen(rel) != 4)
 		return 0;
 	memcpy(slashed, rel, 4);
 	memcpy(slashed + 4, "/", 2);
-	return snapshot_generated(snap, slashed, &body, &len);
+	return snapshot_generated(snap, slashed, &segs, &nsegs);
 }
 
 void
@@ -431,9 +432,10 @@ route_request(const struct route_env *env, const char *line, size_t len,
     struct response *res)
 {
 	struct request		 r;
-	const char		*why, *body;
+	const struct segment	*segs;
+	const char		*why;
 	char			 rel[PATH_MAX_LEN + 1];
-	size_t			 blen;
+	size_t			 nsegs;
 	enum path_verdict	 v;
 	int			 idx;
 
@@ -462,13 +464,13 @@ route_request(const struct route_env *env, const char *line, size_t len,
 		answer(res, 59, "%s", path_verdict_str(v));
 		return;
 	}
-	if (snapshot_generated(res->snap, rel, &body, &blen)) {
+	if (snapshot_generated(res->snap, rel, &segs, &nsegs)) {
 		if (strcmp(rel, "atom.xml") == 0)
-			answer_mem(res, "application/atom+xml", NULL, body,
-			    blen);
+			answer_mem(res, "application/atom+xml", NULL, segs,
+			    nsegs);
 		else
-			answer_mem(res, "text/gemini", res->host->lang, body,
-			    blen);
+			answer_mem(res, "text/gemini", res->host->lang, segs,
+			    nsegs);
 		return;
 	}
 	if (is_year_without_slash(res->snap, rel))

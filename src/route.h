@@ -6,8 +6,8 @@
 #include <sys/types.h>
 
 #include "buf.h"
+#include "catalog.h"
 
-struct catalog;
 struct config;
 struct mime;
 struct snapshot;
@@ -25,7 +25,7 @@ struct route_env {
 
 enum body_kind {
 	BODY_NONE,
-	BODY_MEM,	/* mem[0..mem_len), then nothing */
+	BODY_MEM,	/* the segments, in order */
 	BODY_FILE	/* fd from offset 0 to EOF, then the footer */
 };
 
@@ -35,8 +35,9 @@ struct response {
 	int		 status;
 	char		 meta[META_MAX + 1];
 	enum body_kind	 body;
-	const char	*mem;		/* a snapshot's page, or 'owned' */
-	size_t		 mem_len;
+	const struct segment *segs;	/* a snapshot's page, or &one */
+	size_t		 nsegs;
+	struct segment	 one;		/* 'owned' as a segment */
 	struct buf	 owned;
 	int		 fd;
 	struct buf	 footer;

@@ -87,7 +87,8 @@ struct conn {
 	size_t			 linelen;
 	struct response		 res;
 	enum phase		 phase;
-	size_t			 body_pos;
+	size_t			 seg;		/* segment being sent */
+	size_t			 body_pos;	/* within it */
 	off_t			 file_pos;
 	size_t			 footer_pos;
 	char			*out;
@@ -293,13 +294,20 @@ refill(struct conn *c)
 			break;
 		case P_BODY:
 			if (r->body == BODY_MEM) {
-				n = r->mem_len - c->body_pos;
+				if (c->seg == r->nsegs) {
+					c->phase = P_FOOTER;
+					break;
+				}
+				n = r->segs[c->seg].len - c->body_pos;
 				n = n < room ? n : room;
-				memcpy(dst, r->mem + c->body_pos, n);
+				memcpy(dst, r->segs[c->seg].data + c->body_pos,
+				    n);
 				c->body_pos += n;
 				c->out_len += n;
-				if (c->body_pos == r->mem_len)
-					c->phase = P_FOOTER;
+				if (c->body_pos == r->segs[c->seg].len) {
+					c->seg++;
+					c->body_pos = 0;
+				}
 				break;
 			}
 			if (r->body != BODY_FILE) {

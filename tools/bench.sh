@@ -1,10 +1,11 @@
 #!/bin/bash
 # bench.sh: almanac beside molly-brown and the floor (tools/floor.c): server CPU per request, throughput, latency, memory.
 #
-# Run by `make bench`. Settings (environment):
+# Run by `make bench`; about 8 to 10 minutes on 2 cores with the defaults.
+# Settings (environment):
 #   BENCH_ROUNDS   rounds; every case runs once per server per round (3)
 #   BENCH_SECONDS  seconds measured per run (3)
-#   BENCH_WARMUP   seconds of load before each measurement (1)
+#   BENCH_WARMUP   seconds of load before each measurement (0.5)
 #   BENCH_CONNS    concurrent requests for the page cases (8)
 #   BENCH_NETNS    1: run inside a private network namespace when root (1)
 # Results: stdout and build/bench/results.md (medians over the rounds).
@@ -12,7 +13,7 @@ set -eu
 
 ROUNDS=${BENCH_ROUNDS:-3}
 SECS=${BENCH_SECONDS:-3}
-WARMUP=${BENCH_WARMUP:-1}
+WARMUP=${BENCH_WARMUP:-0.5}
 CONNS=${BENCH_CONNS:-8}
 NETNS=${BENCH_NETNS:-1}
 IDLE_SIZES="1000 10000"
@@ -22,8 +23,6 @@ CASES="small resumed index atom file-1m file-100m idle-1k idle-10k"
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 OUT=$ROOT/build/bench
-GEMBENCH=$OUT/gembench
-FLOOR=$OUT/floor
 
 say() { printf 'bench: %s\n' "$*" >&2; }
 die() { say "$*"; exit 1; }
@@ -160,6 +159,13 @@ raise_nofile() {
 	fi
 }
 
+# Copies: a rebuild during the run must not change what is measured.
+copy_programs() {
+	BIN=$TMP/bin
+	mkdir -p "$BIN"
+	cp almanac gemget "$OUT/gembench" "$OUT/floor" "$BIN/"
+}
+
 make_capsule() {
 	CAP=$TMP/capsule
 	CERTS=$TMP/certs
@@ -196,7 +202,7 @@ next_port() {
 # Options that exist in this almanac: the names are read from --help.
 almanac_opts() {
 	local help opt
-	help=$("$ROOT/almanac" --help 2>&1 || true)
+	help=$("$BIN/almanac" --help 2>&1 || true)
 	for opt in "--request-timeout 3600" "--max-lifetime 3600" \
 	    "--max-connections 100000" "--max-per-address 0" \
 	    "--rate-per-address 0"; do
@@ -226,7 +232,7 @@ start() {
 		local w=1
 		[ "$server" = almanac ] && w=0
 		# shellcheck disable=SC2086 # ALMANAC_OPTS is a word list
-		"$ROOT/almanac" --root "$CAP" --certs "$CERTS" \
+		"$BIN/almanac" --root "$CAP" --certs "$CERTS" \
 		    --listen "127.0.0.1:$PORT" --workers "$w" $ALMANAC_OPTS \
 		    2>>"$TMP/almanac.log" &
 		;;
@@ -237,7 +243,7 @@ start() {
 		;;
 	floor)
 		# shellcheck disable=SC2046 # floor_answer is a word list
-		"$FLOOR" --listen "127.0.0.1:$PORT" --cert "$CERTS/cert.pem" \
+		"$BIN/floor" --listen "127.0.0.1:$PORT" --cert "$CERTS/cert.pem" \
 		    --key "$CERTS/key.pem" $(floor_answer "$case") \
 		    2>>"$TMP/floor.log" &
 		;;
@@ -307,7 +313,7 @@ fetch_pages() {
 	start almanac-w1 small
 	for name in small index atom; do
 		path=$(case_path "$name")
-		"$ROOT/gemget" --connect "127.0.0.1:$PORT" -t 10 \
+		"$BIN/gemget" --connect "127.0.0.1:$PORT" -t 10 \
 		    -o "$TMP/pages/$name" "$URLBASE$path" ||
 		    die "cannot fetch $path from almanac"
 		head -c 2 "$TMP/pages/$name" | grep -q 20 ||
@@ -337,11 +343,13 @@ run_one() {
 	local server=$1 case=$2 round=$3 json size cpu idle rssidle t0=$SECONDS
 	start "$server" "$case"
 	# shellcheck disable=SC2046 # case_args is a word list
-	json=$("$GEMBENCH" --json --pid "$SPID" --connect "127.0.0.1:$PORT" \
+	json=$("$BIN/gembench" --json --pid "$SPID" --connect "127.0.0.1:$PORT" \
 	    -d "$SECS" -w "$WARMUP" $(case_args "$case") \
 	    "$URLBASE$(case_path "$case")" 2>>"$TMP/gembench.log") ||
-	    die "gembench failed against $server ($case): see below
-$(tail -n 5 "$TMP/gembench.log")"
+	    die "gembench failed against $server ($case)$(kill -0 "$SPID" \
+	    2>/dev/null || echo ", which exited during the run"):
+$(tail -n 3 "$TMP/gembench.log")
+(logs in build/bench/logs/)"
 	retire "$SPID"
 	size=$(answer_size "$case")
 	cpu=$(jget "$json" cpu_us_per_req)
@@ -498,8 +506,9 @@ describe() {
 	    "idle-N holds N idle TLS connections during the small case."
 	echo "The floor (tools/floor.c) is OpenSSL with its defaults in one" \
 	    "naive thread, answering with almanac's bytes for the same URL."
-	echo "almanac ran with --workers 1 (almanac-w1) or 0 (one per core)" \
-	    "and: $ALMANAC_OPTS"
+	echo "$("$BIN/almanac" --version 2>&1 | head -n 1) (built" \
+	    "$(date -u -r almanac '+%Y-%m-%d %H:%M UTC')) ran with --workers 1" \
+	    "(almanac-w1) or 0 (one per core) and: $ALMANAC_OPTS"
 	echo
 }
 
@@ -532,6 +541,7 @@ main() {
 	trap 'exit 130' INT TERM HUP
 	TMP=$(mktemp -d "${TMPDIR:-/tmp}/almanac-bench.XXXXXX")
 	raise_nofile
+	copy_programs
 	ALMANAC_OPTS=$(almanac_opts)
 	say "temporary capsule and certificate in $TMP"
 	make_capsule
