@@ -10,7 +10,7 @@
 #include "conffile.h"
 #include "config.h"
 
-#define CONF_MAX	(1024 * 1024)	/* real files: a few hundred bytes */
+#define CONF_MAX	((size_t)1024 * 1024)	/* real files: a few hundred bytes */
 #define SHOW_MAX	64		/* of a word quoted in an error */
 #define UTF8_BOM	"\xef\xbb\xbf"
 
@@ -517,7 +517,7 @@ set_lang(struct parser *p, const struct token *t)
 static int
 set_feed_entries(struct parser *p, const struct token *t)
 {
-	long	 v;
+	long	 v = 0;
 
 	if (number(p, t, 1, 100000, &v) == -1)
 		return -1;
@@ -676,6 +676,7 @@ conffile_parse(const char *text, size_t len, const char *name,
 	if (text == NULL)
 		text = "";
 	p.pos = text;
+	/* cppcheck-suppress pointerOutOfBoundsCond ; text[0..len) is the input */
 	p.end = text + len;
 	p.file = name;
 	p.line = 1;
@@ -746,7 +747,7 @@ conffile_load(const char *path, struct config *cfg, char *err, size_t errsz)
 	if (rc == -1)
 		return -1;
 	if (len > CONF_MAX) {
-		snprintf(err, errsz, "%s: larger than %d bytes: not a "
+		snprintf(err, errsz, "%s: larger than %zu bytes: not a "
 		    "configuration file", path, CONF_MAX);
 		free(text);
 		return -1;

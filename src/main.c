@@ -328,7 +328,7 @@ configure(int argc, char **argv, struct config *cfg, struct cli *cli)
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, short_options, long_options,
 	    NULL)) != -1)
-		if (apply_option(opt, optarg, cfg, cli) == -1)
+		if (apply_option(opt, optarg ? optarg : "", cfg, cli) == -1)
 			return -1;
 	if (config_finish(cfg, err, sizeof(err)) == -1) {
 		fprintf(stderr, "almanac: %s\n", err);

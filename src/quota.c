@@ -148,9 +148,9 @@ quota_admit(struct quota *l, const char *addr, uint64_t now)
 	if (l->max_open == 0 && l->rate == 0)
 		return 0;
 	pthread_mutex_lock(&l->lock);
-	if ((c = lookup(l, addr, now)) == NULL)
-		wait = 1;	/* out of memory: shed load */
-	else if (l->max_open > 0 && c->open >= l->max_open)
+	/* Out of memory (no entry) sheds load like a full address. */
+	if ((c = lookup(l, addr, now)) == NULL ||
+	    (l->max_open > 0 && c->open >= l->max_open))
 		wait = 1;
 	else if (l->rate > 0) {
 		refill(l, c, now);

@@ -260,16 +260,18 @@ conn_close(struct worker *w, struct conn *c)
 	w->nconns--;
 }
 
-static void
+/* 0 while lingering, -1 when c was closed. */
+static int
 start_linger(struct worker *w, struct conn *c)
 {
 	conn_log(c);
 	c->state = ST_LINGER;
 	if (shutdown(c->fd, SHUT_WR) == -1) {
 		conn_close(w, c);
-		return;
+		return -1;
 	}
 	timer_set(w, c, T_LINGER, now_ms() + LINGER_MS);
+	return 0;
 }
 
 /* Fills the staging buffer from header, body and footer in that order. */
@@ -545,10 +547,8 @@ step_shutdown(struct worker *w, struct conn *c)
 {
 	int	 rc = SSL_shutdown(c->ssl), e;
 
-	if (rc >= 0) {
-		start_linger(w, c);
-		return c->state == ST_LINGER ? 0 : -1;
-	}
+	if (rc >= 0)
+		return start_linger(w, c);
 	e = SSL_get_error(c->ssl, rc);
 	if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
 		return 0;
@@ -722,6 +722,7 @@ accept_batch(struct worker *w, struct listener *l)
 
 	for (i = 0; i < ACCEPT_BATCH; i++) {
 		len = sizeof(ss);
+		ss.ss_family = AF_UNSPEC;
 		fd = accept4(l->fd, (struct sockaddr *)&ss, &len,
 		    SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd == -1) {
@@ -931,6 +932,8 @@ bind_address(struct server *srv, struct addrinfo *ai, const char *spec)
 		l->wildcard = is_wildcard(&l->addr);
 		w->nlisteners++;
 	}
+	if (l == NULL)
+		return -1;
 	format_peer(&l->addr, text, sizeof(text), host, sizeof(host));
 	log_info("listening on %s", text);
 	return 0;

@@ -92,7 +92,10 @@ grow(struct strmap *m)
 	free(m->keys);
 	free(m->vals);
 	free(m->hashes);
-	*m = n;
+	m->keys = n.keys;
+	m->vals = n.vals;
+	m->hashes = n.hashes;
+	m->cap = n.cap;
 	return 0;
 }
 

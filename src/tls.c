@@ -115,7 +115,7 @@ make_cert(EVP_PKEY *key, char *const *hosts, size_t nhosts)
 	}
 	name = X509_get_subject_name(x);
 	ok = X509_set_version(x, 2) && set_serial(x) &&
-	    X509_gmtime_adj(X509_getm_notBefore(x), -24 * 3600) != NULL &&
+	    X509_gmtime_adj(X509_getm_notBefore(x), -24L * 3600) != NULL &&
 	    X509_time_adj_ex(X509_getm_notAfter(x), CERT_DAYS, 0, NULL) !=
 	    NULL && X509_set_pubkey(x, key) &&
 	    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
@@ -297,10 +297,10 @@ tls_fingerprint(SSL_CTX *ctx, char *out, size_t outsz)
 	X509		*x = SSL_CTX_get0_certificate(ctx);
 
 	if (x == NULL || !X509_digest(x, EVP_sha256(), md, &n) ||
-	    outsz < n * 3)
+	    outsz < (size_t)n * 3)
 		return -1;
 	for (i = 0; i < n; i++)
-		snprintf(out + i * 3, outsz - i * 3, "%02X%s", md[i],
+		snprintf(out + (size_t)i * 3, outsz - (size_t)i * 3, "%02X%s", md[i],
 		    i + 1 < n ? ":" : "");
 	return 0;
 }

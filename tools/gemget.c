@@ -348,6 +348,8 @@ parse_url(const char *url, struct endpoint *ep)
 	const char *p = url, *at;
 	size_t len;
 
+	if (p == NULL)
+		return -1;
 	if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')) {
 		p += strspn(p, "abcdefghijklmnopqrstuvwxyz"
 		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-.");
@@ -633,7 +635,7 @@ build_request(struct gem *g, const struct opts *o)
 			return fail(RC_USAGE, "malloc: %s", strerror(errno));
 		if (unescape(o->raw, g->req, &g->reqlen) == -1)
 			return usage_error("bad escape in --raw: %s", o->raw);
-	} else if (!o->nosend) {
+	} else if (!o->nosend && o->url != NULL) {
 		len = strlen(o->url);
 		if ((g->req = malloc(len + 2)) == NULL)
 			return fail(RC_USAGE, "malloc: %s", strerror(errno));
@@ -1055,7 +1057,7 @@ fingerprint(SSL *ssl, char hex[2 * EVP_MAX_MD_SIZE + 1])
 		return "error";
 	}
 	for (i = 0; i < len; i++)
-		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+		snprintf(hex + 2 * (size_t)i, 3, "%02x", md[i]);
 	return hex;
 }
 
@@ -1100,7 +1102,7 @@ static int
 run(struct gem *g, const struct opts *o)
 {
 	struct endpoint url, dest;
-	const char *sni;
+	const char *sni = NULL;
 	int rv, srv;
 
 	if ((rv = pick_targets(o, &url, &dest, &sni)) != 0 ||
