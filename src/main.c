@@ -367,11 +367,90 @@ block_signals(sigset_t *set)
 
 struct capsules {
 	const struct config	*cfg;
+	int			 argc;
+	char			**argv;
+	const char		*config_file;
 	struct server		*srv;
 	SSL_CTX			*ctxs[MAX_HOSTS];
 	struct catalog		*cats[MAX_HOSTS];
 	struct watch		*watches[MAX_HOSTS];
 };
+
+static int
+same_string(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) || (a != NULL && b != NULL &&
+	    strcmp(a, b) == 0);
+}
+
+/* Whether two configurations have the same listeners and capsules. */
+static int
+same_layout(const struct config *a, const struct config *b)
+{
+	size_t	 i, j;
+
+	if (a->nlisten != b->nlisten || a->nhosts != b->nhosts ||
+	    !same_string(a->user, b->user))
+		return 0;
+	for (i = 0; i < a->nlisten; i++)
+		if (strcmp(a->listen[i], b->listen[i]) != 0)
+			return 0;
+	for (i = 0; i < a->nhosts; i++) {
+		const struct host *x = &a->hosts[i], *y = &b->hosts[i];
+		if (!same_string(x->name, y->name) ||
+		    !same_string(x->root, y->root) ||
+		    !same_string(x->certs, y->certs) ||
+		    !same_string(x->cert_file, y->cert_file) ||
+		    !same_string(x->key_file, y->key_file) ||
+		    !same_string(x->lang, y->lang) ||
+		    x->feed_max != y->feed_max || x->naliases != y->naliases)
+			return 0;
+		for (j = 0; j < x->naliases; j++)
+			if (strcmp(x->aliases[j], y->aliases[j]) != 0)
+				return 0;
+	}
+	return 1;
+}
+
+/*
+ * SIGHUP with a configuration file: read it again, with the command line
+ * over it as at start.  Timeouts and limits change at once; listeners and
+ * capsules only on restart.  A file that does not parse changes nothing.
+ */
+static void
+reload_config(struct capsules *cs)
+{
+	struct config	 fresh;
+	struct cli	 cli;
+	char		 err[512];
+	int		 opt;
+
+	if (cs->config_file == NULL)
+		return;
+	config_init(&fresh);
+	memset(&cli, 0, sizeof(cli));
+	if (conffile_load(cs->config_file, &fresh, err, sizeof(err)) == -1) {
+		log_warn("SIGHUP: %s; keeping the current configuration", err);
+		config_free(&fresh);
+		return;
+	}
+	optind = 0;
+	opterr = 0;
+	while ((opt = getopt_long(cs->argc, cs->argv, short_options,
+	    long_options, NULL)) != -1)
+		(void)apply_option(opt, optarg ? optarg : "", &fresh, &cli);
+	if (config_finish(&fresh, err, sizeof(err)) == -1) {
+		log_warn("SIGHUP: %s; keeping the current configuration", err);
+		config_free(&fresh);
+		return;
+	}
+	if (!same_layout(cs->cfg, &fresh))
+		log_warn("SIGHUP: listen addresses, users and servers change "
+		    "only on restart; applying the timeouts and limits");
+	server_set_limits(cs->srv, &fresh);
+	log_info("SIGHUP: configuration reloaded from %s", cs->config_file);
+	config_free(&fresh);
+}
 
 /* SIGHUP: new certificates for every host, or the old ones if any fails. */
 static void
@@ -425,8 +504,10 @@ watch_loop(struct capsules *cs, int sfd)
 		if (!(pfd[0].revents & POLLIN) ||
 		    read(sfd, &si, sizeof(si)) != sizeof(si))
 			continue;
-		if (si.ssi_signo == SIGHUP)
+		if (si.ssi_signo == SIGHUP) {
+			reload_config(cs);
 			reload_certificates(cs);
+		}
 		else if (si.ssi_signo == SIGUSR1)
 			log_reopen();
 		else {
@@ -492,7 +573,7 @@ close_capsules(struct capsules *cs)
 }
 
 static int
-run(const struct config *cfg)
+run(const struct config *cfg, int argc, char **argv, const char *config_file)
 {
 	struct capsules	 cs;
 	sigset_t	 set;
@@ -501,6 +582,9 @@ run(const struct config *cfg)
 
 	memset(&cs, 0, sizeof(cs));
 	cs.cfg = cfg;
+	cs.argc = argc;
+	cs.argv = argv;
+	cs.config_file = config_file;
 	if (block_signals(&set) == -1 ||
 	    (sfd = signalfd(-1, &set, SFD_CLOEXEC)) == -1) {
 		log_syserr("signals");
@@ -549,7 +633,7 @@ main(int argc, char **argv)
 		config_free(&cfg);
 		return 0;
 	}
-	rc = run(&cfg);
+	rc = run(&cfg, argc, argv, cli.config_file);
 	config_free(&cfg);
 	return rc;
 }

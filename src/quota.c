@@ -27,6 +27,15 @@ struct quota {
 	int		 rate;
 };
 
+void
+quota_set(struct quota *l, int max_open, int rate)
+{
+	pthread_mutex_lock(&l->lock);
+	l->max_open = max_open;
+	l->rate = rate;
+	pthread_mutex_unlock(&l->lock);
+}
+
 struct quota *
 quota_new(int max_open, int rate)
 {

@@ -9,6 +9,8 @@ struct quota;
 /* max_per_addr and rate_per_addr of 0 mean no limit. */
 struct quota	*quota_new(int, int);
 void		 quota_free(struct quota *);
+/* New limits (SIGHUP), for connections from now on. */
+void		 quota_set(struct quota *, int, int);
 /*
  * Admits one more connection from 'addr' (a printable address) at time
  * 'now_ms': returns 0, or the seconds the client should wait (for a 44).

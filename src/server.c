@@ -63,7 +63,7 @@ struct listener {
 enum conn_state {
 	ST_HELLO, ST_HANDSHAKE, ST_READ, ST_WRITE, ST_SHUTDOWN, ST_LINGER
 };
-enum timer_class { T_REQUEST, T_WRITE, T_LINGER, T_COUNT };
+enum timer_class { T_REQUEST, T_REFUSED, T_WRITE, T_LINGER, T_COUNT };
 enum phase { P_HEADER, P_BODY, P_FOOTER, P_DONE };
 
 struct conn {
@@ -126,6 +126,11 @@ struct server {
 	struct catalog		*cats[MAX_HOSTS];
 	struct quota		*quota;
 	atomic_int		 nconns;	/* over all workers */
+	/* Copied from cfg, and changed by SIGHUP while the workers run. */
+	atomic_int		 request_timeout_ms;
+	atomic_int		 write_timeout_ms;
+	atomic_int		 lifetime_ms;
+	atomic_int		 max_conns;
 	struct worker		 workers[MAX_WORKERS];
 	int			 nworkers;
 	int			 started;
@@ -380,7 +385,8 @@ respond(struct worker *w, struct conn *c, size_t linelen)
 	SSL_clear_mode(c->ssl, SSL_MODE_RELEASE_BUFFERS);
 	c->state = ST_WRITE;
 	c->phase = P_HEADER;
-	timer_set(w, c, T_WRITE, now_ms() + (uint64_t)cfg->write_timeout_ms);
+	timer_set(w, c, T_WRITE, now_ms() +
+	    (uint64_t)atomic_load(&w->srv->write_timeout_ms));
 	return 1;
 }
 
@@ -505,8 +511,7 @@ step_read(struct worker *w, struct conn *c)
 static int
 step_write(struct worker *w, struct conn *c)
 {
-	const struct config	*cfg = w->srv->cfg;
-	int			 n, e;
+	int	 n, e;
 
 	if (c->out_pos == c->out_len) {
 		if (refill(c) == -1) {
@@ -523,13 +528,14 @@ step_write(struct worker *w, struct conn *c)
 	if (n > 0) {
 		c->out_pos += (size_t)n;
 		c->sent += (unsigned long long)n;
-		if (now_ms() - c->accepted > (uint64_t)cfg->lifetime_ms) {
+		if (now_ms() - c->accepted >
+		    (uint64_t)atomic_load(&w->srv->lifetime_ms)) {
 			c->note = "connection lifetime exceeded";
 			conn_close(w, c);
 			return -1;
 		}
 		timer_set(w, c, T_WRITE, now_ms() +
-		    (uint64_t)cfg->write_timeout_ms);
+		    (uint64_t)atomic_load(&w->srv->write_timeout_ms));
 		return 1;
 	}
 	e = SSL_get_error(c->ssl, n);
@@ -631,23 +637,21 @@ format_peer(const struct sockaddr_storage *ss, char *out, size_t outsz,
 static void
 admit(struct worker *w, struct conn *c)
 {
-	const struct config	*cfg = w->srv->cfg;
-	int			 wait;
+	struct server	*srv = w->srv;
+	int		 wait;
 
-	if (atomic_load(&w->srv->nconns) > cfg->max_conns)
+	if (atomic_load(&srv->nconns) > atomic_load(&srv->max_conns))
 		wait = 5;
 	else
-		wait = quota_admit(w->srv->quota, c->addr, c->accepted);
+		wait = quota_admit(srv->quota, c->addr, c->accepted);
 	if (wait == 0) {
 		c->admitted = 1;
 		timer_set(w, c, T_REQUEST, c->accepted +
-		    (uint64_t)cfg->request_timeout_ms);
+		    (uint64_t)atomic_load(&srv->request_timeout_ms));
 		return;
 	}
 	c->slow_down = wait;
-	timer_set(w, c, T_REQUEST, c->accepted + (uint64_t)(
-	    cfg->request_timeout_ms < REFUSED_MS ? cfg->request_timeout_ms :
-	    REFUSED_MS));
+	timer_set(w, c, T_REFUSED, c->accepted + REFUSED_MS);
 }
 
 static void
@@ -715,7 +719,7 @@ accept_batch(struct worker *w, struct listener *l)
 {
 	struct sockaddr_storage	 ss;
 	socklen_t		 len;
-	int			 max = w->srv->cfg->max_conns, i, fd;
+	int			 max = atomic_load(&w->srv->max_conns), i, fd;
 
 	/* Past this, even a 44 costs too much: close at once. */
 	max += max / 8 + 16;
@@ -746,7 +750,7 @@ static void
 expire_timers(struct worker *w)
 {
 	static const char	*why[T_COUNT] = {
-		"request timeout", "write timeout", NULL
+		"request timeout", "slowed down", "write timeout", NULL
 	};
 	uint64_t		 now = now_ms();
 	struct conn		*c;
@@ -995,6 +999,16 @@ listen_spec(struct server *srv, const char *spec)
 	return bound > 0 ? 0 : -1;
 }
 
+void
+server_set_limits(struct server *srv, const struct config *cfg)
+{
+	atomic_store(&srv->request_timeout_ms, cfg->request_timeout_ms);
+	atomic_store(&srv->write_timeout_ms, cfg->write_timeout_ms);
+	atomic_store(&srv->lifetime_ms, cfg->lifetime_ms);
+	atomic_store(&srv->max_conns, cfg->max_conns);
+	quota_set(srv->quota, cfg->max_per_addr, cfg->rate_per_addr);
+}
+
 static int	worker_setup(struct worker *);
 
 /* Everything that needs files (libmagic's database) is opened here, before any sandbox. */
@@ -1077,6 +1091,7 @@ server_new(const struct config *cfg, SSL_CTX *const *ctxs)
 		return NULL;
 	}
 	atomic_init(&srv->nconns, 0);
+	server_set_limits(srv, cfg);
 	server_set_contexts(srv, ctxs);
 	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	srv->nworkers = cfg->workers > 0 ? cfg->workers : (int)(ncpu > 0 ?

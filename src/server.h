@@ -16,6 +16,11 @@ struct server	*server_new(const struct config *, SSL_CTX *const *);
  */
 void		 server_set_contexts(struct server *, SSL_CTX *const *);
 /*
+ * New timeouts and limits (SIGHUP) from cfg, for what happens from now on;
+ * the rest of cfg is read only at start.
+ */
+void		 server_set_limits(struct server *, const struct config *);
+/*
  * Binds every --listen address once per worker (logging each) and opens
  * what the workers need.  0 or -1.
  */

@@ -51,6 +51,54 @@ rc=0; wait "$SERVER_PID" || rc=$?
 SERVER_PID=
 is "$rc" 0 "and the server exits 0"
 
+# SIGHUP with a configuration file: limits change at once; a broken file changes nothing
+cat >"$WORK/ops.conf" <<CONF
+listen "localhost:0"
+rate-per-address 0
+max-per-address 0
+server "localhost" {
+	root "$CAPSULE"
+	certs "$WORK/certs2"
+}
+CONF
+LOG=$WORK/ops.log
+"$ALMANAC" -f "$WORK/ops.conf" 2>"$LOG" &
+SERVER_PID=$!
+for i in $(seq 1 100); do grep -q 'workers\? started' "$LOG" && break; sleep 0.1; done
+PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$LOG" | head -n 1)
+BASE=gemini://localhost:$PORT
+codes=; for i in 1 2 3 4; do codes="$codes $(header "$BASE/" | cut -c1-2)"; done
+is "$codes" " 20 20 20 20" "no rate limit at first"
+sed -i 's/^rate-per-address 0/rate-per-address 1/' "$WORK/ops.conf"
+kill -HUP "$SERVER_PID"
+ok_cmd "SIGHUP reloads the configuration file" within 2 grep -q 'configuration reloaded' "$LOG"
+codes=; for i in 1 2 3 4; do codes="$codes $(header "$BASE/" | cut -c1-2)"; done
+like "$codes" '44' "the new rate limit applies at once ($codes)"
+printf 'server {\n' >>"$WORK/ops.conf"
+kill -HUP "$SERVER_PID"
+ok_cmd "a broken configuration file is refused with the reason" within 2 grep -q 'ops.conf:[0-9]*: .*keeping the current configuration' "$LOG"
+sleep 1.1
+like "$(header "$BASE/")" '^20 ' "and the server goes on with the old one"
+stop_server
+
+# Least privilege: started as root with --user, confined by Landlock and seccomp
+if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
+	chmod -R a+rX "$CAPSULE"; chmod a+x "$WORK"
+	rm -f "$WORK/certs/"*.pem
+	start_server --user nobody || exit 1
+	is "$(stat -c %U /proc/$SERVER_PID)" nobody "with --user the serving process runs as that user"
+	if grep -q 'seccomp is off in this build' "$LOG"; then
+		pass "a seccomp filter is in force # SKIP not in sanitizer builds"
+	else
+		like "$(grep '^Seccomp:' /proc/$SERVER_PID/status)" '2' "a seccomp filter is in force"
+	fi
+	like "$(cat "$LOG")" 'Landlock \(ABI [0-9]+\)|Landlock is (not available|off)' "Landlock is applied or its absence logged"
+	like "$(header "$BASE/chapters/1986-building-the-camp.gmi")" '^20 ' "and it serves"
+	stop_server
+else
+	for n in 1 2 3 4; do pass "least privilege checks need root # SKIP"; done
+fi
+
 # make install
 dest=$WORK/dest
 make -s install DESTDIR="$dest" PREFIX=/usr >/dev/null 2>&1
