@@ -43,7 +43,7 @@ head -c 8000000 /dev/urandom >"$CAPSULE/big.bin"
 ( (printf 'gemini://localhost:%s/big.bin\r\n' "$PORT"; sleep 3) | timeout 8 openssl s_client -quiet \
     -connect 127.0.0.1:$PORT -servername localhost 2>/dev/null | (sleep 1; wc -c) >"$WORK/trunc.out" ) &
 reader=$!
-sleep 0.5; truncate -s 100000 "$CAPSULE/big.bin"
+within 5 sh -c "ls -l /proc/$SERVER_PID/fd | grep -q big.bin"; truncate -s 100000 "$CAPSULE/big.bin"
 wait $reader
 got=$(cat "$WORK/trunc.out")
 ok_cmd "a file truncated while sent ends the response cleanly ($got bytes)" test "$got" -lt 8000000
@@ -52,7 +52,7 @@ head -c 8000000 /dev/urandom >"$CAPSULE/big.bin"
 ( (printf 'gemini://localhost:%s/big.bin\r\n' "$PORT"; sleep 3) | timeout 8 openssl s_client -quiet \
     -connect 127.0.0.1:$PORT -servername localhost 2>/dev/null | (sleep 1; wc -c) >"$WORK/del.out" ) &
 reader=$!
-sleep 0.5; rm "$CAPSULE/big.bin"
+within 5 sh -c "ls -l /proc/$SERVER_PID/fd | grep -q big.bin"; rm "$CAPSULE/big.bin"
 wait $reader
 ok_cmd "a file deleted while sent is sent whole from the open descriptor ($(cat "$WORK/del.out") bytes)" test "$(cat "$WORK/del.out")" -gt 8000000
 alive
@@ -82,6 +82,23 @@ else
 	pass "inotify overflow: /proc/sys/fs/inotify not writable here # SKIP"
 	pass "the overflow is logged # SKIP"
 fi
+stop_server
+
+# Out of file descriptors: accept must not spin, and service resumes
+ALMANAC_WRAPPER="prlimit --nofile=64:64 --" start_server --max-per-address 0 --request-timeout 4 || exit 1
+ticks() { awk '{ print $14 + $15 }' "/proc/$SERVER_PID/stat"; }
+HELD=
+for i in $(seq 1 70); do
+	"$GEMGET" -t 6 -c 127.0.0.1:$PORT --no-send "$BASE/" >/dev/null 2>&1 &
+	HELD="$HELD $!"
+done
+sleep 1
+t0=$(ticks); sleep 2; t1=$(ticks)
+ok_cmd "with descriptors exhausted the server does not spin ($((t1 - t0)) ticks of CPU in 2 s)" test $((t1 - t0)) -lt 50
+like "$(cat "$LOG")" 'out of file descriptors' "the shortage is logged"
+ok_cmd "and logged at most once a second ($(grep -c 'out of file descriptors' "$LOG") lines)" test "$(grep -c 'out of file descriptors' "$LOG")" -le 6
+kill $HELD 2>/dev/null; wait $HELD 2>/dev/null
+ok_cmd "once descriptors are free again, requests are served" within 6 sh -c "'$GEMGET' -t 3 -H -c 127.0.0.1:$PORT '$BASE/' | grep -q '^20 '"
 stop_server
 
 # Logging that fails (disk full) never stops serving
