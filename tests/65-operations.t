@@ -20,18 +20,18 @@ old=$("$GEMGET" -t 5 -c 127.0.0.1:$PORT -i "$BASE/" 2>&1 >/dev/null | sed -n 's/
 ( (printf 'gemini://localhost:%s/big.bin\r\n' "$PORT"; sleep 3) | timeout 10 openssl s_client -quiet \
     -connect 127.0.0.1:$PORT -servername localhost 2>/dev/null | (sleep 1; wc -c) >"$WORK/inflight" ) &
 reader=$!
-sleep 0.5
+within 5 sh -c "ls -l /proc/$SERVER_PID/fd | grep -q big.bin"
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$WORK/certs/key.pem" \
     -out "$WORK/certs/cert.pem" -days 30 -subj /CN=localhost -addext subjectAltName=DNS:localhost >/dev/null 2>&1
 kill -HUP "$SERVER_PID"
-sleep 0.5
+within 3 grep -q 'certificates reloaded' "$WORK/access.log"
 new=$("$GEMGET" -t 5 -c 127.0.0.1:$PORT -i "$BASE/" 2>&1 >/dev/null | sed -n 's/^peer-sha256: //p')
 ok_cmd "SIGHUP reloads the certificate" test -n "$new" -a "$new" != "$old"
 wait $reader
 ok_cmd "a download under way during the reload completes ($(cat "$WORK/inflight") bytes)" test "$(cat "$WORK/inflight")" -gt 3000000
 echo "not a certificate" >"$WORK/certs/cert.pem"
 kill -HUP "$SERVER_PID"
-sleep 0.5
+within 3 grep -q 'keeping the current certificates' "$WORK/access.log"
 kept=$("$GEMGET" -t 5 -c 127.0.0.1:$PORT -i "$BASE/" 2>&1 >/dev/null | sed -n 's/^peer-sha256: //p')
 is "$kept" "$new" "a broken new certificate keeps the old one"
 ok_cmd "and the log says why" within 2 grep -q 'keeping the current certificates' "$WORK/access.log"
@@ -40,7 +40,7 @@ ok_cmd "and the log says why" within 2 grep -q 'keeping the current certificates
 ( (printf 'gemini://localhost:%s/big.bin\r\n' "$PORT"; sleep 3) | timeout 10 openssl s_client -quiet \
     -connect 127.0.0.1:$PORT -servername localhost 2>/dev/null | (sleep 1; wc -c) >"$WORK/last" ) &
 reader=$!
-sleep 0.5
+within 5 sh -c "ls -l /proc/$SERVER_PID/fd | grep -q big.bin"
 kill -TERM "$SERVER_PID"
 sleep 0.3
 "$GEMGET" -t 3 -c 127.0.0.1:$PORT -H "$BASE/" >/dev/null 2>&1
