@@ -37,7 +37,7 @@
 
 #define MAX_WORKERS	64
 #define MAX_SOCKETS	64
-#define STAGE_SIZE	16384	/* one full TLS record */
+#define STAGE_SIZE	65536	/* four full TLS records */
 #define LINGER_MS	2000
 #define ACCEPT_BATCH	64
 #define REQ_CAP		(REQUEST_MAX + 2)

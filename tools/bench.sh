@@ -4,7 +4,7 @@
 # Run by `make bench`; about 8 to 10 minutes on 2 cores with the defaults.
 # Settings (environment):
 #   BENCH_ROUNDS   rounds; every case runs once per server per round (3)
-#   BENCH_SECONDS  seconds measured per run (3)
+#   BENCH_SECONDS  seconds measured per run (2)
 #   BENCH_WARMUP   seconds of load before each measurement (0.5)
 #   BENCH_CONNS    concurrent requests for the page cases (8)
 #   BENCH_NETNS    1: run inside a private network namespace when root (1)
@@ -12,7 +12,7 @@
 set -eu
 
 ROUNDS=${BENCH_ROUNDS:-3}
-SECS=${BENCH_SECONDS:-3}
+SECS=${BENCH_SECONDS:-2}
 WARMUP=${BENCH_WARMUP:-0.5}
 CONNS=${BENCH_CONNS:-8}
 NETNS=${BENCH_NETNS:-1}

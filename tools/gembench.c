@@ -581,6 +581,13 @@ record(struct worker *w, struct slot *s)
 static void
 slot_close(struct slot *s)
 {
+	/*
+	 * Without this, SSL_free takes the connection for a broken one and
+	 * makes the session it came from, kept for resumption, unusable.
+	 */
+	if (s->ssl != NULL)
+		SSL_set_shutdown(s->ssl, SSL_SENT_SHUTDOWN |
+		    SSL_RECEIVED_SHUTDOWN);
 	SSL_free(s->ssl);
 	s->ssl = NULL;
 	if (s->fd != -1 && close(s->fd) == -1 && errno != EINTR)
@@ -788,11 +795,6 @@ recv_end(struct worker *w, struct slot *s, int rc)
 	}
 	if (measuring(w))
 		record(w, s);
-	/*
-	 * Closed as the server asked; without this, SSL_free would take
-	 * the connection for a broken one and make its session unusable.
-	 */
-	SSL_set_shutdown(s->ssl, SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
 	slot_close(s);
 	slot_next(w, s);
 	return -1;
