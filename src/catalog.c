@@ -625,6 +625,13 @@ piece(struct snapshot *s, const size_t *at, size_t k, struct segment *seg)
 	seg->len = at[k + 1] - at[k];
 }
 
+static void
+lines_segment(const struct lines *l, struct segment *seg)
+{
+	seg->data = l->data;
+	seg->len = l->len;
+}
+
 /*
  * The index and year pages as segments: the scaffold's pieces around each
  * year's lines.  'at' holds the offsets of the pieces in the order
@@ -639,17 +646,13 @@ assemble(struct snapshot *s, const size_t *at)
 	piece(s, at, k++, seg++);
 	for (i = 0; i < n; i++) {
 		piece(s, at, k++, seg++);
-		seg->data = s->lines[i]->data;
-		seg->len = s->lines[i]->len;
-		seg++;
+		lines_segment(s->lines[i], seg++);
 	}
 	piece(s, at, k++, seg++);
 	s->nindex = (size_t)(seg - s->segs);
 	for (i = 0; i < n; i++) {
 		piece(s, at, k++, seg++);
-		seg->data = s->lines[i]->data;
-		seg->len = s->lines[i]->len;
-		seg++;
+		lines_segment(s->lines[i], seg++);
 		piece(s, at, k++, seg++);
 	}
 }
