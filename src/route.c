@@ -347,14 +347,13 @@ serve_file(const struct route_env *env, const char *rel, int fd,
 		snapshot_footer(res->snap, rel, &res->footer);
 }
 
-static int
+static void
 open_error(struct response *res)
 {
 	if (errno == EMFILE || errno == ENFILE || errno == ENOMEM)
 		answer(res, 44, "5");
 	else
 		answer(res, 51, "not found");
-	return -1;
 }
 
 static void
