@@ -163,7 +163,7 @@ raise_nofile() {
 copy_programs() {
 	BIN=$TMP/bin
 	mkdir -p "$BIN"
-	cp almanac gemget "$OUT/gembench" "$OUT/floor" "$BIN/"
+	cp -p almanac gemget "$OUT/gembench" "$OUT/floor" "$BIN/"
 }
 
 make_capsule() {
@@ -507,7 +507,7 @@ describe() {
 	echo "The floor (tools/floor.c) is OpenSSL with its defaults in one" \
 	    "naive thread, answering with almanac's bytes for the same URL."
 	echo "$("$BIN/almanac" --version 2>&1 | head -n 1) (built" \
-	    "$(date -u -r almanac '+%Y-%m-%d %H:%M UTC')) ran with --workers 1" \
+	    "$(date -u -r "$BIN/almanac" '+%Y-%m-%d %H:%M UTC')) ran with --workers 1" \
 	    "(almanac-w1) or 0 (one per core) and: $ALMANAC_OPTS"
 	echo
 }
