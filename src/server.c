@@ -85,17 +85,25 @@ struct conn {
 	char			 req[REQ_CAP];
 	size_t			 reqlen;
 	size_t			 linelen;
-	struct response		 res;
+	struct answer		*ans;		/* from respond() on */
 	enum phase		 phase;
 	size_t			 seg;		/* segment being sent */
 	size_t			 body_pos;	/* within it */
 	off_t			 file_pos;
 	size_t			 footer_pos;
-	char			*out;
 	size_t			 out_len, out_pos;
 	unsigned long long	 sent;
 	const char		*note;
 	int			 logged;
+};
+
+/*
+ * What answering needs, kept apart from the connection so that an idle
+ * connection does not carry it, and recycled per worker with its buffers.
+ */
+struct answer {
+	struct response	 res;
+	char		 out[STAGE_SIZE];	/* staged for SSL_write */
 };
 
 struct timer_list {
@@ -113,8 +121,8 @@ struct worker {
 	struct timer_list	 timers[T_COUNT];
 	size_t			 nconns;
 	struct mime		*mime;
-	char			**stages;	/* free staging buffers */
-	size_t			 nstages;
+	struct answer		**spare;		/* recycled answers */
+	size_t			 nspare;
 	int			 spare_fd;	/* given up when accept hits EMFILE */
 	time_t			 last_emfile_log;
 };
@@ -197,32 +205,44 @@ next_timeout(struct worker *w)
 	return first <= now ? 0 : (int)(first - now);
 }
 
-/* Staging buffers are recycled: no allocation per request once warm. */
+/* Answers are recycled: no allocation per request once warm. */
 
-static char *
-stage_get(struct worker *w)
+static struct answer *
+answer_get(struct worker *w)
 {
-	if (w->nstages > 0)
-		return w->stages[--w->nstages];
-	return malloc(STAGE_SIZE);
+	struct answer	*a;
+
+	if (w->nspare > 0)
+		return w->spare[--w->nspare];
+	if ((a = malloc(sizeof(*a))) != NULL)
+		response_init(&a->res);
+	return a;
 }
 
 static void
-stage_put(struct worker *w, char *p)
+answer_free(struct answer *a)
 {
-	char	**v;
+	response_clear(&a->res);
+	buf_free(&a->res.owned);
+	buf_free(&a->res.footer);
+	free(a);
+}
 
-	if (p == NULL)
-		return;
-	if (w->nstages % 64 == 0) {
-		v = realloc(w->stages, (w->nstages + 64) * sizeof(*v));
+static void
+answer_put(struct worker *w, struct answer *a)
+{
+	struct answer	**v;
+
+	response_clear(&a->res);
+	if (w->nspare % 64 == 0) {
+		v = realloc(w->spare, (w->nspare + 64) * sizeof(*v));
 		if (v == NULL) {
-			free(p);
+			answer_free(a);
 			return;
 		}
-		w->stages = v;
+		w->spare = v;
 	}
-	w->stages[w->nstages++] = p;
+	w->spare[w->nspare++] = a;
 }
 
 static double
@@ -239,12 +259,14 @@ elapsed_ms(const struct timespec *t0)
 static void
 conn_log(struct conn *c)
 {
+	int	 status = c->ans != NULL ? c->ans->res.status : 0;
+
 	if (c->logged)
 		return;
 	c->logged = 1;
-	if (c->linelen > 0 || c->res.status > 0 || c->note != NULL)
-		log_access(c->peer, c->req, c->linelen, c->res.status,
-		    c->sent, elapsed_ms(&c->t0), c->note);
+	if (c->linelen > 0 || status > 0 || c->note != NULL)
+		log_access(c->peer, c->req, c->linelen, status, c->sent,
+		    elapsed_ms(&c->t0), c->note);
 }
 
 static void
@@ -257,10 +279,8 @@ conn_close(struct worker *w, struct conn *c)
 	atomic_fetch_sub(&w->srv->nconns, 1);
 	SSL_free(c->ssl);
 	close(c->fd);
-	response_clear(&c->res);
-	buf_free(&c->res.owned);
-	buf_free(&c->res.footer);
-	stage_put(w, c->out);
+	if (c->ans != NULL)
+		answer_put(w, c->ans);
 	free(c);
 	w->nconns--;
 }
@@ -283,13 +303,13 @@ start_linger(struct worker *w, struct conn *c)
 static int
 refill(struct conn *c)
 {
-	struct response	*r = &c->res;
+	struct response	*r = &c->ans->res;
 	size_t		 n;
 	ssize_t		 got;
 
 	c->out_len = c->out_pos = 0;
 	while (c->phase != P_DONE && c->out_len < STAGE_SIZE) {
-		char	*dst = c->out + c->out_len;
+		char	*dst = c->ans->out + c->out_len;
 		size_t	 room = STAGE_SIZE - c->out_len;
 
 		switch (c->phase) {
@@ -361,22 +381,24 @@ respond(struct worker *w, struct conn *c, size_t linelen)
 		.local_port = c->listener->port,
 		.sni = SSL_get_servername(c->ssl, TLSEXT_NAMETYPE_host_name)
 	};
+	struct response		*res;
 
 	c->linelen = linelen;
-	if (c->slow_down > 0) {
-		c->res.status = 44;
-		snprintf(c->res.meta, sizeof(c->res.meta), "%d", c->slow_down);
-	} else if (linelen > REQUEST_MAX) {
-		c->res.status = 59;
-		snprintf(c->res.meta, sizeof(c->res.meta),
-		    "request longer than 1024 bytes");
-	} else
-		route_request(&env, c->req, linelen, &c->res);
-	if ((c->out = stage_get(w)) == NULL) {
+	if ((c->ans = answer_get(w)) == NULL) {
 		c->note = "out of memory";
 		conn_close(w, c);
 		return -1;
 	}
+	res = &c->ans->res;
+	if (c->slow_down > 0) {
+		res->status = 44;
+		snprintf(res->meta, sizeof(res->meta), "%d", c->slow_down);
+	} else if (linelen > REQUEST_MAX) {
+		res->status = 59;
+		snprintf(res->meta, sizeof(res->meta),
+		    "request longer than 1024 bytes");
+	} else
+		route_request(&env, c->req, linelen, res);
 	/*
 	 * Idle connections give their TLS buffers back (the context sets
 	 * SSL_MODE_RELEASE_BUFFERS); while answering, freeing and allocating
@@ -523,7 +545,7 @@ step_write(struct worker *w, struct conn *c)
 			return 1;
 		}
 	}
-	n = SSL_write(c->ssl, c->out + c->out_pos, (int)(c->out_len -
+	n = SSL_write(c->ssl, c->ans->out + c->out_pos, (int)(c->out_len -
 	    c->out_pos));
 	if (n > 0) {
 		c->out_pos += (size_t)n;
@@ -672,7 +694,6 @@ conn_new(struct worker *w, struct listener *l, int fd,
 	c->listener = l;
 	c->accepted = now_ms();
 	clock_gettime(CLOCK_MONOTONIC, &c->t0);
-	response_init(&c->res);
 	format_peer(peer, c->peer, sizeof(c->peer), c->addr, sizeof(c->addr));
 	if (l->wildcard)
 		getsockname(fd, (struct sockaddr *)&c->local, &len);
@@ -1193,9 +1214,9 @@ server_free(struct server *srv)
 		if (w->spare_fd != -1)
 			close(w->spare_fd);
 		mime_close(w->mime);
-		while (w->nstages > 0)
-			free(w->stages[--w->nstages]);
-		free(w->stages);
+		while (w->nspare > 0)
+			answer_free(w->spare[--w->nspare]);
+		free(w->spare);
 	}
 	pthread_mutex_destroy(&srv->ctx_lock);
 	quota_free(srv->quota);

@@ -27,7 +27,7 @@ bench-tools: $(BENCH_BIN)/gembench $(BENCH_BIN)/floor
 
 bench: almanac gemget bench-tools
 	@./tools/deps.sh bench
-	MAKE="$(MAKE)" ./tools/bench.sh
+	./tools/bench.sh
 
 .PHONY: bench bench-tools
 

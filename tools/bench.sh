@@ -515,7 +515,7 @@ describe() {
 report() {
 	summarize
 	{
-		describe
+		cat "$TMP/describe.md"
 		main_table
 		echo
 		echo "CPU per request, ratios:"
@@ -546,6 +546,8 @@ main() {
 	say "temporary capsule and certificate in $TMP"
 	make_capsule
 	fetch_pages
+	# Before the run: the load average, and versions a run cannot change.
+	describe >"$TMP/describe.md"
 	: >"$TMP/raw.tsv"
 	measure_all
 	report
