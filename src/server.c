@@ -801,16 +801,23 @@ close_listeners(struct worker *w)
 	}
 }
 
+/* Every connection is in one timer list: detach each list, then close its members. */
 static void
 close_all(struct worker *w)
 {
-	int	 t;
+	struct conn	*c, *next;
+	int		 t;
 
-	for (t = 0; t < T_COUNT; t++)
-		while (w->timers[t].head != NULL) {
-			w->timers[t].head->note = "server stopping";
-			conn_close(w, w->timers[t].head);
+	for (t = 0; t < T_COUNT; t++) {
+		c = w->timers[t].head;
+		w->timers[t].head = w->timers[t].tail = NULL;
+		for (; c != NULL; c = next) {
+			next = c->next;
+			c->prev = c->next = NULL;
+			c->note = "server stopping";
+			conn_close(w, c);
 		}
+	}
 }
 
 static void *

@@ -97,13 +97,16 @@ enter_netns() {
 
 # Servers started, killed at exit whatever happens.
 PIDS=""
-RETIRED=""
 TMP=""
 
+# stop_pid PID [TENTHS]: SIGTERM, then SIGKILL after TENTHS of a second
+# (5 s by default). Between runs 0.3 s: almanac takes over a second to
+# exit even when idle, and no server may still be busy when the next one
+# is measured.
 stop_pid() {
 	local pid=$1 _
 	kill -TERM "$pid" 2>/dev/null || true
-	for _ in $(seq 50); do
+	for _ in $(seq "${2:-50}"); do
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done
@@ -112,30 +115,10 @@ stop_pid() {
 	PIDS=$(echo "$PIDS" | tr ' ' '\n' | grep -vx "$pid" | tr '\n' ' ' || true)
 }
 
-# Stopped in the background: almanac takes over a second to exit, idle,
-# and the next server can start meanwhile. Reaped before each start.
-retire() {
-	kill -TERM "$1" 2>/dev/null || true
-	RETIRED="$RETIRED $1"
-	PIDS=$(echo "$PIDS" | tr ' ' '\n' | grep -vx "$1" | tr '\n' ' ' || true)
-}
-
-reap() {
-	local pid left=""
-	for pid in $RETIRED; do
-		if kill -0 "$pid" 2>/dev/null; then
-			left="$left $pid"
-		else
-			wait "$pid" 2>/dev/null || true
-		fi
-	done
-	RETIRED=$left
-}
-
 # The servers' and gembench's logs outlive the temporary directory, cut short.
 cleanup() {
 	local pid log
-	for pid in $PIDS $RETIRED; do
+	for pid in $PIDS; do
 		stop_pid "$pid"
 	done
 	[ -n "$TMP" ] || return 0
@@ -185,13 +168,19 @@ make_capsule() {
 	    sort -n | head -n 1 | cut -d ' ' -f 2)
 }
 
-PORT=$((20000 + RANDOM % 20000))
+# Below the ephemeral range: a port that the load generator's connections
+# (or those still closing) hold cannot be listened on.
+PORT_LOW=10000
+PORT_HIGH=$(cut -f 1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null ||
+    echo 32768)
+[ "$PORT_HIGH" -gt $((PORT_LOW + 1000)) ] 2>/dev/null || PORT_HIGH=32768
+PORT=$((PORT_LOW + RANDOM % (PORT_HIGH - PORT_LOW)))
 
 next_port() {
 	local _
 	for _ in $(seq 100); do
 		PORT=$((PORT + 1))
-		[ "$PORT" -lt 60000 ] || PORT=20000
+		[ "$PORT" -lt "$PORT_HIGH" ] || PORT=$PORT_LOW
 		if ! (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
 			return
 		fi
@@ -225,7 +214,6 @@ EOF
 # start SERVER CASE: sets SPID and URLBASE.
 start() {
 	local server=$1 case=$2
-	reap
 	next_port
 	case $server in
 	almanac-w1 | almanac)
@@ -258,7 +246,8 @@ start() {
 wait_ready() {
 	local _
 	for _ in $(seq 100); do
-		kill -0 "$SPID" 2>/dev/null || die "$1 exited at start (logs: $TMP)"
+		kill -0 "$SPID" 2>/dev/null || die "$1 exited at start" \
+		    "(logs in build/bench/logs/)"
 		if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
 			return
 		fi
@@ -319,7 +308,7 @@ fetch_pages() {
 		head -c 2 "$TMP/pages/$name" | grep -q 20 ||
 		    die "almanac answers $path with: $(head -n 1 "$TMP/pages/$name")"
 	done
-	retire "$SPID"
+	stop_pid "$SPID" 3
 }
 
 skip() {
@@ -350,7 +339,7 @@ run_one() {
 	    2>/dev/null || echo ", which exited during the run"):
 $(tail -n 3 "$TMP/gembench.log")
 (logs in build/bench/logs/)"
-	retire "$SPID"
+	stop_pid "$SPID" 3
 	size=$(answer_size "$case")
 	cpu=$(jget "$json" cpu_us_per_req)
 	[ "$size" = 0 ] || cpu=$(awk -v n="$(jget "$json" cpu_ns_per_byte)" \
