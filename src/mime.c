@@ -56,12 +56,20 @@ struct mime *
 mime_open(void)
 {
 	struct mime	*m;
+	size_t		 bytes_max = 64 * 1024;
 
 	if ((m = calloc(1, sizeof(*m))) == NULL)
 		return NULL;
 	m->cookie = magic_open(MAGIC_MIME_TYPE | MAGIC_MIME_ENCODING |
 	    MAGIC_NO_CHECK_COMPRESS | MAGIC_ERROR);
-	if (m->cookie == NULL || magic_load(m->cookie, NULL) == -1) {
+	/*
+	 * By default libmagic reads 7 MiB from the start of a file (and as
+	 * much from its end for some formats) on every call: the first 64 KiB
+	 * tell the type, and the answer must not cost more than the file.
+	 */
+	if (m->cookie == NULL || magic_setparam(m->cookie,
+	    MAGIC_PARAM_BYTES_MAX, &bytes_max) == -1 ||
+	    magic_load(m->cookie, NULL) == -1) {
 		if (m->cookie != NULL)
 			magic_close(m->cookie);
 		free(m);

@@ -320,7 +320,7 @@ serve_listing(const char *dir, int fd, struct response *res)
 }
 
 static void
-serve_file(const struct route_env *env, const char *rel, int fd,
+serve_file(const struct route_env *env, const char *rel, int fd, off_t size,
     struct response *res)
 {
 	struct catalog	*cat = env->cats[res->host - env->cfg->hosts];
@@ -343,6 +343,7 @@ serve_file(const struct route_env *env, const char *rel, int fd,
 	res->status = 20;
 	res->body = BODY_FILE;
 	res->fd = fd;
+	res->size = size;
 	if (meta_is_gemtext(rel))
 		snapshot_footer(res->snap, rel, &res->footer);
 }
@@ -374,7 +375,7 @@ serve_directory(const struct route_env *env, const struct request *r,
 	ifd = open_beneath(snapshot_rootfd(res->snap), index);
 	if (ifd != -1 && fstat(ifd, &st) == 0 && S_ISREG(st.st_mode)) {
 		close(fd);
-		serve_file(env, index, ifd, res);
+		serve_file(env, index, ifd, st.st_size, res);
 		return;
 	}
 	if (ifd != -1)
@@ -404,7 +405,7 @@ serve_path(const struct route_env *env, const struct request *r,
 	} else if (S_ISDIR(st.st_mode))
 		serve_directory(env, r, rel, fd, res);
 	else if (S_ISREG(st.st_mode))
-		serve_file(env, rel, fd, res);
+		serve_file(env, rel, fd, st.st_size, res);
 	else {
 		close(fd);
 		answer(res, 51, "not found");

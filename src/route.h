@@ -40,6 +40,7 @@ struct response {
 	struct segment	 one;		/* 'owned' as a segment */
 	struct buf	 owned;
 	int		 fd;
+	off_t		 size;		/* of the file when it was opened */
 	struct buf	 footer;
 };
 

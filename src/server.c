@@ -341,6 +341,14 @@ refill(struct conn *c)
 				c->phase = P_FOOTER;
 				break;
 			}
+			/*
+			 * The size seen at open spares the read that would only
+			 * find the end; a file that shrank ends early anyway.
+			 */
+			if (c->file_pos >= r->size) {
+				c->phase = P_FOOTER;
+				break;
+			}
 			got = pread(r->fd, dst, room, c->file_pos);
 			if (got == -1 && errno == EINTR)
 				break;
