@@ -95,6 +95,7 @@ struct conn {
 	unsigned long long	 sent;
 	const char		*note;
 	int			 logged;
+	int			 read_wants_write;	/* SSL_read waits to send */
 };
 
 /*
@@ -520,6 +521,7 @@ step_read(struct worker *w, struct conn *c)
 	n = SSL_read(c->ssl, c->req + c->reqlen, (int)(REQ_CAP - c->reqlen));
 	if (n <= 0) {
 		e = SSL_get_error(c->ssl, n);
+		c->read_wants_write = e == SSL_ERROR_WANT_WRITE;
 		if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
 			return 0;
 		snprintf(why, sizeof(why), "no request: %s",
@@ -643,6 +645,24 @@ conn_advance(struct worker *w, struct conn *c)
 }
 
 /* "1.2.3.4:5" or "[::1]:5" into out, and the bare address into host. */
+/*
+ * Sockets are edge-triggered for reading and writing for their whole life,
+ * so a connection that waits for the client to send is also woken when
+ * the client acknowledges data.  Such a wake-up has nothing to read:
+ * skipping it saves a read that would only say EAGAIN.
+ */
+static void
+conn_event(struct worker *w, struct conn *c, uint32_t events)
+{
+	int	 reading = c->state == ST_HELLO || c->state == ST_READ ||
+	    c->state == ST_LINGER;
+
+	if (reading && !c->read_wants_write &&
+	    !(events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)))
+		return;
+	conn_advance(w, c);
+}
+
 static void
 format_peer(const struct sockaddr_storage *ss, char *out, size_t outsz,
     char *host, size_t hostsz)
@@ -860,7 +880,7 @@ worker_main(void *arg)
 			else if (h->kind == H_WAKE)
 				(void)read(w->wakefd, &value, sizeof(value));
 			else
-				conn_advance(w, (struct conn *)h);
+				conn_event(w, (struct conn *)h, evs[i].events);
 		}
 		expire_timers(w);
 	}
