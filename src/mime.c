@@ -56,7 +56,7 @@ struct mime *
 mime_open(void)
 {
 	struct mime	*m;
-	size_t		 bytes_max = 64 * 1024;
+	size_t		 bytes_max = (size_t)64 * 1024;
 
 	if ((m = calloc(1, sizeof(*m))) == NULL)
 		return NULL;
