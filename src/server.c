@@ -43,6 +43,7 @@
 #define REQ_CAP		(REQUEST_MAX + 2)
 #define REFUSED_MS	2000	/* deadline of a connection answered 44 */
 #define TLS_HANDSHAKE	22	/* record type of a ClientHello */
+#define EMFILE_PAUSE_MS	50	/* listeners rest when out of descriptors */
 #define TLS_RECORD_MAX	(16384 + 2048)
 
 enum handler_kind { H_LISTENER, H_WAKE, H_CONN };
@@ -125,7 +126,7 @@ struct worker {
 	struct answer		**spare;		/* recycled answers */
 	size_t			 nspare;
 	int			 spare_fd;	/* given up when accept hits EMFILE */
-	time_t			 last_emfile_log;
+	uint64_t		 paused_until;	/* listeners off until then, or 0 */
 };
 
 struct server {
@@ -135,6 +136,7 @@ struct server {
 	struct catalog		*cats[MAX_HOSTS];
 	struct quota		*quota;
 	atomic_int		 nconns;	/* over all workers */
+	atomic_llong		 last_emfile_log;
 	/* Copied from cfg, and changed by SIGHUP while the workers run. */
 	atomic_int		 request_timeout_ms;
 	atomic_int		 write_timeout_ms;
@@ -741,26 +743,56 @@ conn_new(struct worker *w, struct listener *l, int fd,
 	conn_advance(w, c);
 }
 
+static void
+listeners_events(struct worker *w, uint32_t events)
+{
+	struct epoll_event	 ev;
+	size_t			 i;
+
+	for (i = 0; i < w->nlisteners; i++) {
+		if (w->listeners[i].fd == -1)
+			continue;
+		ev.events = events;
+		ev.data.ptr = &w->listeners[i];
+		(void)epoll_ctl(w->epfd, EPOLL_CTL_MOD, w->listeners[i].fd, &ev);
+	}
+}
+
 /*
  * Out of descriptors, a pending connection would wake epoll forever: give
- * up the spare descriptor, accept and close one, and take the spare back.
+ * up the spare descriptor, accept and close one, and take the spare back;
+ * then stop listening for a moment, since another thread may have taken
+ * the freed descriptor and the next accept would fail the same way.
  */
 static void
 shed_connection(struct worker *w, int lfd)
 {
-	time_t	 now = time(NULL);
-	int	 fd;
+	long long	 now = (long long)time(NULL), last;
+	int		 fd;
 
-	if (now != w->last_emfile_log) {
+	last = atomic_load(&w->srv->last_emfile_log);
+	if (now != last && atomic_compare_exchange_strong(
+	    &w->srv->last_emfile_log, &last, now))
 		log_warn("out of file descriptors: refusing connections");
-		w->last_emfile_log = now;
-	}
 	if (w->spare_fd != -1) {
 		close(w->spare_fd);
 		if ((fd = accept(lfd, NULL, NULL)) != -1)
 			close(fd);
 		w->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	}
+	listeners_events(w, 0);
+	w->paused_until = now_ms() + EMFILE_PAUSE_MS;
+}
+
+static void
+resume_listening(struct worker *w)
+{
+	if (w->paused_until == 0 || now_ms() < w->paused_until)
+		return;
+	w->paused_until = 0;
+	if (w->spare_fd == -1)
+		w->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	listeners_events(w, EPOLLIN);
 }
 
 static void
@@ -865,6 +897,9 @@ worker_main(void *arg)
 		if (stop_at != 0 && (w->nconns == 0 || now_ms() >= stop_at))
 			break;
 		timeout = next_timeout(w);
+		if (w->paused_until != 0 && (timeout == -1 ||
+		    timeout > EMFILE_PAUSE_MS))
+			timeout = EMFILE_PAUSE_MS;
 		if (stop_at != 0 && (timeout == -1 || timeout > 100))
 			timeout = 100;
 		log_flush();
@@ -883,6 +918,7 @@ worker_main(void *arg)
 				conn_event(w, (struct conn *)h, evs[i].events);
 		}
 		expire_timers(w);
+		resume_listening(w);
 	}
 	close_all(w);
 	log_release();

@@ -236,7 +236,13 @@ configure(SSL_CTX *ctx)
 	 * then its body: half the read() calls of a handshake.
 	 */
 	SSL_CTX_set_read_ahead(ctx, 1);
+	/*
+	 * AES-128-GCM first: as strong as needed, and its SHA-256 key
+	 * schedule costs less per handshake than AES-256's SHA-384.
+	 */
 	return SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) &&
+	    SSL_CTX_set_ciphersuites(ctx, "TLS_AES_128_GCM_SHA256:"
+	    "TLS_CHACHA20_POLY1305_SHA256:TLS_AES_256_GCM_SHA384") &&
 	    SSL_CTX_set1_groups_list(ctx, "X25519:P-256:X448:P-384:P-521") &&
 	    SSL_CTX_set_num_tickets(ctx, 1) &&
 	    SSL_CTX_set_session_id_context(ctx, sid, sizeof(sid) - 1);
