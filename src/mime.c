@@ -1,15 +1,41 @@
 /* mime: the media type of a file, from a small extension table or libmagic. */
+#include <sys/stat.h>
+
 #include <magic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "mime.h"
 
+/*
+ * libmagic costs about 0.3 ms a call, as much as a TLS handshake, so its
+ * answers are remembered per file.  A file is known by its device, inode,
+ * size, modification and change times, and the type its name suggests
+ * (two names of one inode may differ).  Only files unchanged for a while
+ * are remembered: file times are coarse (a few milliseconds), and a write
+ * within the same tick would leave them as they were.
+ */
+#define CACHE_SLOTS	256
+#define SETTLED_SECONDS	2
+
+struct cached_type {
+	dev_t		 dev;
+	ino_t		 ino;
+	off_t		 size;
+	struct timespec	 mtime, ctime;
+	const char	*ext_type;	/* mime_from_extension's answer */
+	int		 used;
+	char		 meta[128];
+};
+
 struct mime {
-	magic_t	 cookie;
+	magic_t			 cookie;
+	struct cached_type	 cache[CACHE_SLOTS];
 };
 
 /*
@@ -116,17 +142,54 @@ format_magic(const char *magic, const char *override, char *out, size_t outsz)
 		    "; charset=%s", charset);
 }
 
-int
-mime_for_file(struct mime *m, const char *name, int fd, const char *lang,
-    char *out, size_t outsz)
+static int
+same_time(const struct timespec *a, const struct timespec *b)
 {
-	const char	*type = mime_from_extension(name), *magic;
+	return a->tv_sec == b->tv_sec && a->tv_nsec == b->tv_nsec;
+}
 
-	if (type != NULL && strcmp(type, "text/gemini") == 0) {
-		snprintf(out, outsz, "text/gemini; charset=utf-8; lang=%s",
-		    lang);
-		return 0;
-	}
+static struct cached_type *
+cache_slot(struct mime *m, const struct stat *st)
+{
+	uint64_t	 h = (uint64_t)st->st_ino * 0x9e3779b97f4a7c15ULL ^
+	    (uint64_t)st->st_dev;
+
+	return &m->cache[(h >> 32) % CACHE_SLOTS];
+}
+
+static int
+cache_matches(const struct cached_type *e, const struct stat *st,
+    const char *ext_type)
+{
+	return e->used && e->dev == st->st_dev && e->ino == st->st_ino &&
+	    e->size == st->st_size && e->ext_type == ext_type &&
+	    same_time(&e->mtime, &st->st_mtim) &&
+	    same_time(&e->ctime, &st->st_ctim);
+}
+
+static void
+cache_store(struct cached_type *e, const struct stat *st,
+    const char *ext_type, const char *meta)
+{
+	if (st->st_ctim.tv_sec > time(NULL) - SETTLED_SECONDS ||
+	    strlen(meta) >= sizeof(e->meta))
+		return;
+	e->dev = st->st_dev;
+	e->ino = st->st_ino;
+	e->size = st->st_size;
+	e->mtime = st->st_mtim;
+	e->ctime = st->st_ctim;
+	e->ext_type = ext_type;
+	e->used = 1;
+	snprintf(e->meta, sizeof(e->meta), "%s", meta);
+}
+
+/* libmagic's answer, adjusted: 0, or -1 with no answer. */
+static int
+detect(struct mime *m, int fd, const char *type, char *out, size_t outsz)
+{
+	const char	*magic;
+
 	/* magic_descriptor reads from the current offset and moves it. */
 	magic = magic_descriptor(m->cookie, fd);
 	if (lseek(fd, 0, SEEK_SET) == -1)
@@ -138,5 +201,29 @@ mime_for_file(struct mime *m, const char *name, int fd, const char *lang,
 		return 0;
 	}
 	format_magic(magic, type, out, outsz);
+	return 0;
+}
+
+int
+mime_for_file(struct mime *m, const char *name, int fd,
+    const struct stat *st, const char *lang, char *out, size_t outsz)
+{
+	const char		*type = mime_from_extension(name);
+	struct cached_type	*e;
+	char			 meta[256];
+
+	if (type != NULL && strcmp(type, "text/gemini") == 0) {
+		snprintf(out, outsz, "text/gemini; charset=utf-8; lang=%s",
+		    lang);
+		return 0;
+	}
+	e = cache_slot(m, st);
+	if (!cache_matches(e, st, type)) {
+		if (detect(m, fd, type, meta, sizeof(meta)) == -1)
+			return -1;
+		cache_store(e, st, type, meta);
+	} else
+		snprintf(meta, sizeof(meta), "%s", e->meta);
+	snprintf(out, outsz, "%s", meta);
 	return 0;
 }

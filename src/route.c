@@ -320,8 +320,8 @@ serve_listing(const char *dir, int fd, struct response *res)
 }
 
 static void
-serve_file(const struct route_env *env, const char *rel, int fd, off_t size,
-    struct response *res)
+serve_file(const struct route_env *env, const char *rel, int fd,
+    const struct stat *st, struct response *res)
 {
 	struct catalog	*cat = env->cats[res->host - env->cfg->hosts];
 
@@ -336,14 +336,14 @@ serve_file(const struct route_env *env, const char *rel, int fd, off_t size,
 		    "shortly");
 		return;
 	}
-	if (mime_for_file(env->mime, rel, fd, res->host->lang, res->meta,
+	if (mime_for_file(env->mime, rel, fd, st, res->host->lang, res->meta,
 	    sizeof(res->meta)) == -1)
 		snprintf(res->meta, sizeof(res->meta),
 		    "application/octet-stream");
 	res->status = 20;
 	res->body = BODY_FILE;
 	res->fd = fd;
-	res->size = size;
+	res->size = st->st_size;
 	if (meta_is_gemtext(rel))
 		snapshot_footer(res->snap, rel, &res->footer);
 }
@@ -375,7 +375,7 @@ serve_directory(const struct route_env *env, const struct request *r,
 	ifd = open_beneath(snapshot_rootfd(res->snap), index);
 	if (ifd != -1 && fstat(ifd, &st) == 0 && S_ISREG(st.st_mode)) {
 		close(fd);
-		serve_file(env, index, ifd, st.st_size, res);
+		serve_file(env, index, ifd, &st, res);
 		return;
 	}
 	if (ifd != -1)
@@ -405,7 +405,7 @@ serve_path(const struct route_env *env, const struct request *r,
 	} else if (S_ISDIR(st.st_mode))
 		serve_directory(env, r, rel, fd, res);
 	else if (S_ISREG(st.st_mode))
-		serve_file(env, rel, fd, st.st_size, res);
+		serve_file(env, rel, fd, &st, res);
 	else {
 		close(fd);
 		answer(res, 51, "not found");

@@ -96,7 +96,9 @@ struct conn {
 	unsigned long long	 sent;
 	const char		*note;
 	int			 logged;
-	int			 read_wants_write;	/* SSL_read waits to send */
+	int			 wants_write;	/* waits to send, not receive */
+	int			 watch_out;	/* EPOLLOUT registered */
+	int			 peer_closed;	/* the client's FIN has come */
 };
 
 /*
@@ -288,6 +290,31 @@ conn_close(struct worker *w, struct conn *c)
 	w->nconns--;
 }
 
+/*
+ * Waits for the socket: 0, or -1 if c was closed.  Connections are
+ * registered for reading only, so that the client's acknowledgements do
+ * not wake the worker; writing is watched from the first write that
+ * would block, which a small answer never meets.
+ */
+static int
+wait_socket(struct worker *w, struct conn *c, int for_write)
+{
+	struct epoll_event	 ev;
+
+	c->wants_write = for_write;
+	if (!for_write || c->watch_out)
+		return 0;
+	ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+	ev.data.ptr = c;
+	if (epoll_ctl(w->epfd, EPOLL_CTL_MOD, c->fd, &ev) == -1) {
+		log_syserr("epoll_ctl");
+		conn_close(w, c);
+		return -1;
+	}
+	c->watch_out = 1;
+	return 0;
+}
+
 /* 0 while lingering, -1 when c was closed. */
 static int
 start_linger(struct worker *w, struct conn *c)
@@ -299,7 +326,7 @@ start_linger(struct worker *w, struct conn *c)
 		return -1;
 	}
 	timer_set(w, c, T_LINGER, now_ms() + LINGER_MS);
-	return 0;
+	return wait_socket(w, c, 0);
 }
 
 /* Fills the staging buffer from header, body and footer in that order. */
@@ -393,6 +420,7 @@ respond(struct worker *w, struct conn *c, size_t linelen)
 		.sni = SSL_get_servername(c->ssl, TLSEXT_NAMETYPE_host_name)
 	};
 	struct response		*res;
+	int			 one = 1;
 
 	c->linelen = linelen;
 	if ((c->ans = answer_get(w)) == NULL) {
@@ -416,6 +444,13 @@ respond(struct worker *w, struct conn *c, size_t linelen)
 	 * them around every record would cost more than the answer.
 	 */
 	SSL_clear_mode(c->ssl, SSL_MODE_RELEASE_BUFFERS);
+	tls_ticket_with_answer(c->ssl);
+	/*
+	 * Ticket, answer and close_notify are held back and leave with the
+	 * FIN that start_linger's shutdown() sends, which also uncorks: one
+	 * TCP segment for a small answer instead of four.
+	 */
+	(void)setsockopt(c->fd, IPPROTO_TCP, TCP_CORK, &one, sizeof(one));
 	c->state = ST_WRITE;
 	c->phase = P_HEADER;
 	timer_set(w, c, T_WRITE, now_ms() +
@@ -505,7 +540,7 @@ step_handshake(struct worker *w, struct conn *c)
 	}
 	e = SSL_get_error(c->ssl, rc);
 	if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
-		return 0;
+		return wait_socket(w, c, e == SSL_ERROR_WANT_WRITE);
 	snprintf(why, sizeof(why), "handshake failed: %s",
 	    ssl_failure(c->ssl, rc, err, sizeof(err)));
 	c->note = why;
@@ -523,9 +558,8 @@ step_read(struct worker *w, struct conn *c)
 	n = SSL_read(c->ssl, c->req + c->reqlen, (int)(REQ_CAP - c->reqlen));
 	if (n <= 0) {
 		e = SSL_get_error(c->ssl, n);
-		c->read_wants_write = e == SSL_ERROR_WANT_WRITE;
 		if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
-			return 0;
+			return wait_socket(w, c, e == SSL_ERROR_WANT_WRITE);
 		snprintf(why, sizeof(why), "no request: %s",
 		    ssl_failure(c->ssl, n, err, sizeof(err)));
 		c->note = why;
@@ -574,7 +608,7 @@ step_write(struct worker *w, struct conn *c)
 	}
 	e = SSL_get_error(c->ssl, n);
 	if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
-		return 0;
+		return wait_socket(w, c, e == SSL_ERROR_WANT_WRITE);
 	ERR_clear_error();
 	c->note = "client went away";
 	conn_close(w, c);
@@ -591,7 +625,7 @@ step_shutdown(struct worker *w, struct conn *c)
 		return start_linger(w, c);
 	e = SSL_get_error(c->ssl, rc);
 	if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
-		return 0;
+		return wait_socket(w, c, e == SSL_ERROR_WANT_WRITE);
 	ERR_clear_error();
 	conn_close(w, c);
 	return -1;
@@ -608,8 +642,13 @@ step_linger(struct worker *w, struct conn *c)
 	char	 junk[4096];
 	ssize_t	 n;
 
+	/*
+	 * Once the FIN has come nothing more can arrive, so a short read
+	 * has emptied the socket: no second read to see the end.
+	 */
 	while ((n = read(c->fd, junk, sizeof(junk))) > 0)
-		;
+		if (c->peer_closed && (size_t)n < sizeof(junk))
+			break;
 	if (n == -1 && (errno == EAGAIN || errno == EINTR))
 		return 0;
 	conn_close(w, c);
@@ -648,19 +687,18 @@ conn_advance(struct worker *w, struct conn *c)
 
 /* "1.2.3.4:5" or "[::1]:5" into out, and the bare address into host. */
 /*
- * Sockets are edge-triggered for reading and writing for their whole life,
- * so a connection that waits for the client to send is also woken when
- * the client acknowledges data.  Such a wake-up has nothing to read:
- * skipping it saves a read that would only say EAGAIN.
+ * Once a connection watches writing too, it is also woken when it waits
+ * for the client to send and the client acknowledges data, or the other
+ * way round: such a wake-up would only meet EAGAIN and is skipped.
  */
 static void
 conn_event(struct worker *w, struct conn *c, uint32_t events)
 {
-	int	 reading = c->state == ST_HELLO || c->state == ST_READ ||
-	    c->state == ST_LINGER;
+	uint32_t	 awaited = c->wants_write ? EPOLLOUT : EPOLLIN | EPOLLRDHUP;
 
-	if (reading && !c->read_wants_write &&
-	    !(events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)))
+	if (events & (EPOLLRDHUP | EPOLLHUP))
+		c->peer_closed = 1;
+	if (!(events & (awaited | EPOLLHUP | EPOLLERR)))
 		return;
 	conn_advance(w, c);
 }
@@ -733,7 +771,7 @@ conn_new(struct worker *w, struct listener *l, int fd,
 	w->nconns++;
 	atomic_fetch_add(&w->srv->nconns, 1);
 	admit(w, c);
-	ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+	ev.events = EPOLLIN | EPOLLRDHUP | EPOLLET;
 	ev.data.ptr = c;
 	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) == -1) {
 		log_syserr("epoll_ctl");

@@ -16,6 +16,8 @@ struct host;
 SSL_CTX	*tls_context(const struct host *);
 /* "AB:CD:..." SHA-256 of the context's certificate. */
 int	 tls_fingerprint(SSL_CTX *, char *, size_t);
+/* Sends a TLS 1.3 session ticket with the next SSL_write. */
+void	 tls_ticket_with_answer(SSL *);
 /* OpenSSL's error queue as one string, emptied. */
 void	 tls_error_string(char *, size_t);
 

@@ -1,4 +1,6 @@
 /* test_mime: media types from the extension table and from libmagic on real files (src/mime.c). */
+#include <sys/stat.h>
+
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,14 +59,15 @@ static int
 type_of(struct mime *m, const char *name, const void *data, size_t len,
     char *out, size_t outsz)
 {
-	int	 fd, rc;
+	struct stat	 st;
+	int		 fd, rc;
 
 	memset(out, 0, outsz);
-	if ((fd = make_file(name, data, len)) == -1) {
+	if ((fd = make_file(name, data, len)) == -1 || fstat(fd, &st) == -1) {
 		fprintf(stderr, "# cannot create %s/%s\n", dir, name);
 		return -2;
 	}
-	rc = mime_for_file(m, name, fd, "en", out, outsz);
+	rc = mime_for_file(m, name, fd, &st, "en", out, outsz);
 	if (lseek(fd, 0, SEEK_CUR) != 0)
 		rc = -3;	/* the offset must be back at the start */
 	close(fd);
@@ -186,6 +189,68 @@ test_files(struct mime *m)
 	is_str(out, "text/plain", "small output buffer truncates");
 }
 
+/* mime_for_file on an open file, with the stat of another ('as'). */
+static const char *
+type_as(struct mime *m, const char *name, int fd, int as)
+{
+	static char	 out[256];
+	struct stat	 st;
+
+	if (fstat(as, &st) == -1 ||
+	    mime_for_file(m, name, fd, &st, "en", out, sizeof(out)) == -1)
+		return "(failed)";
+	return out;
+}
+
+/*
+ * libmagic's answers are remembered for files unchanged for two seconds,
+ * by their identity: handed the stat of a remembered file, mime_for_file
+ * answers without reading (white box).  A change is seen at once.
+ */
+static void
+test_cache(struct mime *m)
+{
+	char	 text[] = "plain words, nothing else, in a file\n";
+	char	 path[256];
+	int	 settled, fresh, pic, w;
+
+	settled = make_file("settled", text, strlen(text));
+	pic = make_file("pic", png, sizeof(png));
+	if (settled == -1 || pic == -1) {
+		ok(0, "cannot create files in %s", dir);
+		return;
+	}
+	sleep(3);
+	fresh = make_file("fresh", text, strlen(text));
+	is_str(type_as(m, "settled", settled, settled),
+	    "text/plain; charset=utf-8", "settled file: libmagic's type");
+	is_str(type_as(m, "settled", pic, settled),
+	    "text/plain; charset=utf-8", "settled file: answer remembered");
+	is_str(type_as(m, "fresh", fresh, fresh), "text/plain; charset=utf-8",
+	    "fresh file: libmagic's type");
+	is_str(type_as(m, "fresh", pic, fresh), "image/png",
+	    "fresh file: not remembered (times too coarse to trust)");
+	is_str(type_as(m, "settled.css", settled, settled),
+	    "text/css; charset=utf-8", "another name's extension counts");
+
+	/* Same size, new content: the change time moves. */
+	snprintf(path, sizeof(path), "%s/settled", dir);
+	if ((w = open(path, O_WRONLY)) == -1 ||
+	    pwrite(w, png, sizeof(png), 0) != (ssize_t)sizeof(png) ||
+	    ftruncate(w, (off_t)strlen(text)) == -1)
+		ok(0, "cannot rewrite the settled file");
+	if (w != -1)
+		close(w);
+	is_str(type_as(m, "settled", settled, settled), "image/png",
+	    "rewritten in place: the new type at once");
+	close(settled);
+	close(fresh);
+	close(pic);
+	remove_file("settled");
+	remove_file("fresh");
+	remove_file("pic");
+}
+
 int
 main(void)
 {
@@ -198,8 +263,10 @@ main(void)
 	}
 	m = mime_open();
 	ok(m != NULL, "mime_open");
-	if (m != NULL)
+	if (m != NULL) {
 		test_files(m);
+		test_cache(m);
+	}
 	mime_close(m);
 	mime_close(NULL);
 	ok(1, "mime_close(NULL) is harmless");
