@@ -171,8 +171,10 @@ static void
 cache_store(struct cached_type *e, const struct stat *st,
     const char *ext_type, const char *meta)
 {
+	size_t	 len = strlen(meta);
+
 	if (st->st_ctim.tv_sec > time(NULL) - SETTLED_SECONDS ||
-	    strlen(meta) >= sizeof(e->meta))
+	    len >= sizeof(e->meta))
 		return;
 	e->dev = st->st_dev;
 	e->ino = st->st_ino;
@@ -181,7 +183,7 @@ cache_store(struct cached_type *e, const struct stat *st,
 	e->ctime = st->st_ctim;
 	e->ext_type = ext_type;
 	e->used = 1;
-	snprintf(e->meta, sizeof(e->meta), "%s", meta);
+	memcpy(e->meta, meta, len + 1);
 }
 
 /* libmagic's answer, adjusted: 0, or -1 with no answer. */

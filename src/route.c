@@ -18,6 +18,7 @@
 
 #include "catalog.h"
 #include "config.h"
+#include "filecache.h"
 #include "log.h"
 #include "meta.h"
 #include "mime.h"
@@ -319,21 +320,53 @@ serve_listing(const char *dir, int fd, struct response *res)
 	answer_mem(res, "text/gemini", res->host->lang, &res->one, 1);
 }
 
-static void
-serve_file(const struct route_env *env, const char *rel, int fd,
-    const struct stat *st, struct response *res)
+/* Editor leftovers and files being written are not served: 1 if refused. */
+static int
+refuse_unready(const struct route_env *env, const char *rel,
+    struct response *res)
 {
 	struct catalog	*cat = env->cats[res->host - env->cfg->hosts];
 
 	if (path_is_leftover(rel)) {
-		close(fd);
 		answer(res, 51, "not found");
-		return;
+		return 1;
 	}
 	if (catalog_is_busy(cat, rel)) {
-		close(fd);
 		answer(res, 40, "this file is being written; try again "
 		    "shortly");
+		return 1;
+	}
+	return 0;
+}
+
+static void
+serve_cached(const struct route_env *env, const char *rel,
+    const struct cached_file *cf, struct response *res)
+{
+	if (refuse_unready(env, rel, res))
+		return;
+	buf_append(&res->owned, cf->data, cf->len);
+	if (res->owned.failed) {
+		answer(res, 40, "out of memory");
+		return;
+	}
+	res->status = 20;
+	snprintf(res->meta, sizeof(res->meta), "%s", cf->meta);
+	res->one.data = res->owned.data;
+	res->one.len = res->owned.len;
+	res->body = BODY_MEM;
+	res->segs = &res->one;
+	res->nsegs = 1;
+	if (meta_is_gemtext(rel))
+		snapshot_footer(res->snap, rel, &res->footer);
+}
+
+static void
+serve_file(const struct route_env *env, const char *rel, int fd,
+    const struct stat *st, struct response *res)
+{
+	if (refuse_unready(env, rel, res)) {
+		close(fd);
 		return;
 	}
 	if (mime_for_file(env->mime, rel, fd, st, res->host->lang, res->meta,
@@ -388,14 +421,21 @@ static void
 serve_path(const struct route_env *env, const struct request *r,
     const char *rel, struct response *res)
 {
-	struct stat	 st;
-	int		 fd;
+	struct cached_file	 cf;
+	struct stat		 st;
+	int			 fd, rootfd = snapshot_rootfd(res->snap);
+	int			 capsule = (int)(res->host - env->cfg->hosts);
 
-	if (snapshot_rootfd(res->snap) == -1) {
+	if (rootfd == -1) {
 		answer(res, 41, "the capsule is not available right now");
 		return;
 	}
-	if ((fd = open_beneath(snapshot_rootfd(res->snap), rel)) == -1) {
+	if (env->files != NULL &&
+	    filecache_get(env->files, capsule, rootfd, rel, &cf)) {
+		serve_cached(env, rel, &cf, res);
+		return;
+	}
+	if ((fd = open_beneath(rootfd, rel)) == -1) {
 		open_error(res);
 		return;
 	}
@@ -404,9 +444,12 @@ serve_path(const struct route_env *env, const struct request *r,
 		answer(res, 40, "cannot read the file");
 	} else if (S_ISDIR(st.st_mode))
 		serve_directory(env, r, rel, fd, res);
-	else if (S_ISREG(st.st_mode))
+	else if (S_ISREG(st.st_mode)) {
 		serve_file(env, rel, fd, &st, res);
-	else {
+		if (env->files != NULL && res->body == BODY_FILE)
+			(void)filecache_put(env->files, capsule, rel, res->fd,
+			    &st, res->meta);
+	} else {
 		close(fd);
 		answer(res, 51, "not found");
 	}

@@ -9,6 +9,7 @@
 #include "catalog.h"
 
 struct config;
+struct filecache;
 struct mime;
 struct snapshot;
 
@@ -18,6 +19,7 @@ struct route_env {
 	const struct config	*cfg;
 	struct catalog *const	*cats;		/* one per cfg->hosts[] */
 	struct mime		*mime;
+	struct filecache	*files;		/* NULL: no small-file cache */
 	const struct sockaddr	*local;		/* where the client connected */
 	int			 local_port;
 	const char		*sni;		/* NULL when the client sent none */

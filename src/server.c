@@ -27,9 +27,10 @@
 
 #include "catalog.h"
 #include "config.h"
-#include "quota.h"
+#include "filecache.h"
 #include "log.h"
 #include "mime.h"
+#include "quota.h"
 #include "request.h"
 #include "route.h"
 #include "server.h"
@@ -125,6 +126,7 @@ struct worker {
 	struct timer_list	 timers[T_COUNT];
 	size_t			 nconns;
 	struct mime		*mime;
+	struct filecache	*files;		/* small settled files */
 	struct answer		**spare;		/* recycled answers */
 	size_t			 nspare;
 	int			 spare_fd;	/* given up when accept hits EMFILE */
@@ -415,6 +417,7 @@ respond(struct worker *w, struct conn *c, size_t linelen)
 	const struct config	*cfg = w->srv->cfg;
 	struct route_env	 env = {
 		.cfg = cfg, .cats = w->srv->cats, .mime = w->mime,
+		.files = w->files,
 		.local = (struct sockaddr *)&c->local,
 		.local_port = c->listener->port,
 		.sni = SSL_get_servername(c->ssl, TLSEXT_NAMETYPE_host_name)
@@ -1253,6 +1256,10 @@ worker_setup(struct worker *w)
 		log_warn("libmagic: cannot load its database");
 		return -1;
 	}
+	if ((w->files = filecache_new()) == NULL) {
+		log_warn("out of memory");
+		return -1;
+	}
 	w->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	w->wake.kind = H_WAKE;
 	ev.events = EPOLLIN;
@@ -1323,6 +1330,7 @@ server_free(struct server *srv)
 		if (w->spare_fd != -1)
 			close(w->spare_fd);
 		mime_close(w->mime);
+		filecache_free(w->files);
 		while (w->nspare > 0)
 			answer_free(w->spare[--w->nspare]);
 		free(w->spare);

@@ -57,6 +57,14 @@ wait $reader
 ok_cmd "a file deleted while sent is sent whole from the open descriptor ($(cat "$WORK/del.out") bytes)" test "$(cat "$WORK/del.out")" -gt 8000000
 alive
 
+# Settled pages are served from memory: a change on disk must show at once
+url=$BASE/chapters/2016-09-relocation-to-albania.gmi
+for i in 1 2 3 4 5 6; do body "$url" >/dev/null; done
+printf 'X' | dd of="$ch/2016-09-relocation-to-albania.gmi" bs=1 seek=2 conv=notrunc status=none
+for i in 1 2 3 4; do like "$(body "$url")" '^# Xelocation' "a page overwritten in place (same size) is served new at once ($i)"; done
+printf '# Replaced by a rename\n' >"$WORK/replacement.gmi"; mv "$WORK/replacement.gmi" "$ch/2016-09-relocation-to-albania.gmi"
+for i in 1 2; do like "$(body "$url")" '^# Replaced by a rename' "a page replaced by a rename is served new at once ($i)"; done
+
 # The capsule directory removed and recreated
 mv "$CAPSULE" "$WORK/capsule.away"
 ok_cmd "with the capsule gone, requests fail cleanly" within 3 sh -c "'$GEMGET' -t 5 -c 127.0.0.1:$PORT -H '$BASE/chapters/1986-building-the-camp.gmi' | grep -Eq '^(4[01]|51) '"

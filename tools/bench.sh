@@ -19,6 +19,9 @@ NETNS=${BENCH_NETNS:-1}
 IDLE_SIZES="1000 10000"
 SERVERS="almanac-w1 almanac molly-brown floor"
 CASES="small resumed index atom file-1m file-100m idle-1k idle-10k"
+# Paired runs: two servers at once, one gembench alternating between them.
+PAIRS="almanac:floor almanac-w1:floor almanac:molly-brown"
+PAIRED_CASES="small index atom file-1m"
 
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -360,6 +363,97 @@ $(tail -n 3 "$TMP/gembench.log")
 	    "$(jget "$json" errors)" $((SECONDS - t0)) >&2
 }
 
+cpu_ticks() {
+	awk '{ print $14 + $15 }' "/proc/$1/stat"
+}
+
+# CPU µs per request (per answer's bytes for the files) from clock ticks.
+per_request() {
+	awk -v t="$1" -v hz="$(getconf CLK_TCK)" -v n="$2" -v bytes="$3" \
+	    -v size="$(answer_size "$4")" 'BEGIN {
+		if (size > 0) n = bytes / size
+		printf "%.1f", n > 0 ? t * 1e6 / hz / n : 0 }'
+}
+
+# One paired measurement: A and B serve at the same time and gembench
+# sends them every other request, so that both meet the same machine
+# (the noise of a shared host hits both alike).  Appends to pairs.tsv.
+run_pair() {
+	local a=$1 b=$2 case=$3 round=$4 pa pb ua ub ca cb json n bytes \
+	    t0a t0b t1a t1b path
+	path=$(case_path "$case")
+	start "$a" "$case"
+	pa=$SPID ua=$URLBASE$path ca=127.0.0.1:$PORT
+	start "$b" "$case"
+	pb=$SPID ub=$URLBASE$path cb=127.0.0.1:$PORT
+	# shellcheck disable=SC2046 # case_args is a word list
+	"$BIN/gembench" -d "$WARMUP" -w 0 $(case_args "$case") --connect "$ca" \
+	    --connect "$cb" "$ua" "$ub" >/dev/null 2>>"$TMP/gembench.log" ||
+	    die "gembench failed against $a and $b ($case)"
+	t0a=$(cpu_ticks "$pa") t0b=$(cpu_ticks "$pb")
+	# shellcheck disable=SC2046
+	json=$("$BIN/gembench" --json -d "$SECS" -w 0 $(case_args "$case") \
+	    --connect "$ca" --connect "$cb" "$ua" "$ub" \
+	    2>>"$TMP/gembench.log") ||
+	    die "gembench failed against $a and $b ($case)"
+	t1a=$(cpu_ticks "$pa") t1b=$(cpu_ticks "$pb")
+	stop_pid "$pa" 3
+	stop_pid "$pb" 3
+	# Requests alternate, so each server had half of them (to a slot).
+	n=$(awk -v n="$(jget "$json" requests)" 'BEGIN { print n / 2 }')
+	bytes=$(awk -v n="$(jget "$json" bytes)" 'BEGIN { print n / 2 }')
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$case" "$a" "$b" "$round" \
+	    "$(per_request $((t1a - t0a)) "$n" "$bytes" "$case")" \
+	    "$(per_request $((t1b - t0b)) "$n" "$bytes" "$case")" \
+	    "$(jget "$json" errors)" >>"$TMP/pairs.tsv"
+	say "  paired $case: $a and $b, $(jget "$json" requests) requests," \
+	    "$(jget "$json" errors) errors"
+}
+
+measure_pairs() {
+	local round case pair a b
+	for round in $(seq "$ROUNDS"); do
+		say "paired round $round of $ROUNDS"
+		for case in $PAIRED_CASES; do
+			for pair in $PAIRS; do
+				a=${pair%%:*} b=${pair#*:}
+				skip "$a" "$case" || skip "$b" "$case" ||
+				    run_pair "$a" "$b" "$case" "$round"
+			done
+		done
+	done
+}
+
+pairs_table() {
+	echo "| case | servers | CPU µs/req, first | CPU µs/req, second | ratio (median of rounds) | errors |"
+	echo "|---|---|--:|--:|--:|--:|"
+	awk -F '\t' '
+	function median(s,    n, i, j, t, v) {
+		n = split(s, v, " ")
+		for (i = 2; i <= n; i++)
+			for (j = i; j > 1 && v[j - 1] + 0 > v[j] + 0; j--) {
+				t = v[j]; v[j] = v[j - 1]; v[j - 1] = t
+			}
+		return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+	}
+	{
+		k = $1 SUBSEP $2 SUBSEP $3
+		if (!(k in a))
+			order[++nk] = k
+		a[k] = a[k] " " $5; b[k] = b[k] " " $6
+		r[k] = r[k] " " ($6 > 0 ? $5 / $6 : 0); e[k] += $7
+	}
+	END {
+		for (i = 1; i <= nk; i++) {
+			split(order[i], f, SUBSEP)
+			printf "| %s | %s and %s | %.1f | %.1f | %s ÷ %s = %.2f | %d |\n",
+			    f[1], f[2], f[3], median(a[order[i]]),
+			    median(b[order[i]]), f[2], f[3], median(r[order[i]]),
+			    e[order[i]]
+		}
+	}' "$TMP/pairs.tsv"
+}
+
 # The server order turns every round, so that none always goes first.
 rotated() {
 	local list n k
@@ -516,6 +610,18 @@ report() {
 			echo
 			idle_table
 		fi
+		if [ -s "$TMP/pairs.tsv" ]; then
+			echo
+			echo "Paired runs: both servers serve at the same time and" \
+			    "one gembench ($CONNS connections, 4 for 1 MiB) sends" \
+			    "them every other request for ${SECS} s, so that the" \
+			    "noise of a shared machine hits both alike; CPU per" \
+			    "request from /proc/PID/stat clock ticks, each server" \
+			    "counted for half the requests; medians of $ROUNDS" \
+			    "round(s):"
+			echo
+			pairs_table
+		fi
 	} >"$TMP/results.md"
 	mkdir -p "$OUT"
 	cp "$TMP/results.md" "$OUT/results.md"
@@ -538,7 +644,9 @@ main() {
 	# Before the run: the load average, and versions a run cannot change.
 	describe >"$TMP/describe.md"
 	: >"$TMP/raw.tsv"
+	: >"$TMP/pairs.tsv"
 	measure_all
+	measure_pairs
 	report
 }
 

@@ -31,6 +31,7 @@
 #define MAXSECONDS	86400.0
 #define MAXTHREADS	64
 #define MAXCONNS	1000000L
+#define MAX_CONNECT	16		/* --connect addresses */
 #define IDLE_WAIT_NS	(120 * NS)	/* longest wait for the idle connections */
 #define IDLE_OPENING	64		/* idle handshakes in flight per thread */
 #define IDLE_BACKOFF_NS	(100 * MS)	/* after an idle connection failed */
@@ -64,24 +65,33 @@ struct opts {
 	double		 warmup;
 	double		 timeout;
 	int		 resume;
-	const char	*connect;
+	const char	*connect[MAX_CONNECT];	/* URL i goes to [i % n] */
+	size_t		 nconnect;
 	const char	*sni;
 	const char	*urlfile;
 	long		 pid;		/* 0: no server to watch */
 	enum output	 out;
 };
 
+/* Where a URL's requests go: its own host and port, or --connect. */
+struct target {
+	char			 hostport[300];	/* as written, to share */
+	struct sockaddr_storage	 addr;
+	socklen_t		 addrlen;
+	char			 sni[256];	/* "" for none */
+};
+
 struct req {
-	char	*data;			/* "URL\r\n" */
-	size_t	 len;
+	char		*data;			/* "URL\r\n" */
+	size_t		 len;
+	size_t		 target;		/* index in bench.targets */
 };
 
 struct bench {
 	struct opts		 o;
 	SSL_CTX			*ctx;
-	struct sockaddr_storage	 addr;
-	socklen_t		 addrlen;
-	char			 sni[256];
+	struct target		*targets;
+	size_t			 ntargets;
 	struct req		*reqs;
 	size_t			 nreqs;
 	int64_t			 timeout_ns;
@@ -168,17 +178,22 @@ usage(FILE *fp)
 	    " one request\non a new TCP+TLS connection, reads the answer to "
 	    "the end and starts again,\ngoing round the URLs in turn. A "
 	    "request is an error unless its answer starts\nwith \"20\" and "
-	    "ends with a TLS close_notify.\n\n"
+	    "ends with a TLS close_notify. URLs may name different\n"
+	    "servers, which then share the load request by request (two "
+	    "servers compared\nunder the same conditions).\n\n"
 	    "  -c, --connections N  concurrent requests (default 10)\n"
 	    "  -d, --duration S     seconds measured (default 10)\n"
 	    "  -w, --warmup S       seconds of load before measuring (default"
 	    " 1)\n"
 	    "  -t, --threads N      worker threads (default 1)\n"
-	    "      --connect HOST:PORT  connect here instead of the first "
-	    "URL's host\n"
-	    "      --sni NAME       TLS server name (default: the first URL's"
-	    " host, none\n"
-	    "                       for an IP address)\n"
+	    "      --connect HOST:PORT  connect here instead of each URL's "
+	    "host and port;\n"
+	    "                       given N times, the Nth URL (and every "
+	    "Nth after it)\n"
+	    "                       goes to the Nth address\n"
+	    "      --sni NAME       TLS server name (default: the URL's host,"
+	    " none for\n"
+	    "                       an IP address)\n"
 	    "      --resume         resume TLS sessions: each connection slot"
 	    " keeps the\n"
 	    "                       newest session it was given\n"
@@ -319,7 +334,9 @@ parse_opt(int ch, const char *arg, struct opts *o)
 		o->threads = parse_long("--threads", arg, 1, MAXTHREADS);
 		break;
 	case O_CONNECT:
-		o->connect = arg;
+		if (o->nconnect == MAX_CONNECT)
+			die("at most %d --connect addresses", MAX_CONNECT);
+		o->connect[o->nconnect++] = arg;
 		break;
 	case O_SNI:
 		o->sni = arg;
@@ -476,7 +493,7 @@ is_ip_literal(const char *host)
 }
 
 static void
-resolve(struct bench *b, const char *host, const char *port)
+resolve(struct target *t, const char *host, const char *port)
 {
 	struct addrinfo	 hints, *res;
 	int		 rc;
@@ -487,32 +504,66 @@ resolve(struct bench *b, const char *host, const char *port)
 	hints.ai_flags = AI_NUMERICSERV;
 	if ((rc = getaddrinfo(host, port, &hints, &res)) != 0)
 		die("%s port %s: %s", host, port, gai_strerror(rc));
-	memcpy(&b->addr, res->ai_addr, res->ai_addrlen);
-	b->addrlen = res->ai_addrlen;
+	memcpy(&t->addr, res->ai_addr, res->ai_addrlen);
+	t->addrlen = res->ai_addrlen;
 	freeaddrinfo(res);
 }
 
-static void
-pick_target(struct bench *b)
+/* The target for r, shared with earlier URLs of the same host and port. */
+static size_t
+find_target(struct bench *b, const struct req *r, size_t index)
 {
-	char	 uhost[256] = "", host[256], port[16];
-	int	 urlok;
+	const char	*connect = b->o.nconnect > 0 ?
+	    b->o.connect[index % b->o.nconnect] : NULL;
+	char		 uhost[256] = "", host[256], port[16], key[300];
+	struct target	*t;
+	size_t		 i;
+	int		 urlok;
 
-	urlok = url_hostport(b->reqs[0].data, b->reqs[0].len - 2, uhost,
-	    sizeof(uhost), port, sizeof(port)) == 0;
-	if (b->o.connect != NULL) {
-		if (split_hostport(b->o.connect, strlen(b->o.connect), host,
+	urlok = url_hostport(r->data, r->len - 2, uhost, sizeof(uhost), port,
+	    sizeof(port)) == 0;
+	if (connect != NULL) {
+		if (split_hostport(connect, strlen(connect), host,
 		    sizeof(host), port, sizeof(port)) == -1)
-			die("bad --connect address: %s", b->o.connect);
+			die("bad --connect address: %s", connect);
 	} else if (urlok)
 		memcpy(host, uhost, sizeof(host));
 	else
-		die("no host:port in the first URL (use --connect)");
-	resolve(b, host, port);
+		die("no host:port in %.*s (use --connect)", (int)r->len - 2,
+		    r->data);
+	snprintf(key, sizeof(key), "%s %s %s", host, port, uhost);
+	for (i = 0; i < b->ntargets; i++)
+		if (strcmp(b->targets[i].hostport, key) == 0)
+			return i;
+	b->targets = xrealloc(b->targets, b->ntargets + 1,
+	    sizeof(*b->targets));
+	t = &b->targets[b->ntargets];
+	memset(t, 0, sizeof(*t));
+	snprintf(t->hostport, sizeof(t->hostport), "%s", key);
+	resolve(t, host, port);
 	if (b->o.sni != NULL)
-		snprintf(b->sni, sizeof(b->sni), "%s", b->o.sni);
+		snprintf(t->sni, sizeof(t->sni), "%s", b->o.sni);
 	else if (urlok && !is_ip_literal(uhost))
-		snprintf(b->sni, sizeof(b->sni), "%s", uhost);
+		snprintf(t->sni, sizeof(t->sni), "%s", uhost);
+	return b->ntargets++;
+}
+
+static void
+pick_targets(struct bench *b)
+{
+	size_t	 i;
+
+	for (i = 0; i < b->nreqs; i++)
+		b->reqs[i].target = find_target(b, &b->reqs[i], i);
+}
+
+/* Idle connections go where the first URL goes. */
+static const struct target *
+slot_target(const struct bench *b, const struct slot *s)
+{
+	const struct req	*r = s->req != NULL ? s->req : &b->reqs[0];
+
+	return &b->targets[r->target];
 }
 
 /* TLS */
@@ -629,12 +680,13 @@ slot_fail(struct worker *w, struct slot *s, enum errkind e)
 static int
 tls_setup(struct bench *b, struct slot *s)
 {
+	const char	*sni = slot_target(b, s)->sni;
+
 	if ((s->ssl = SSL_new(b->ctx)) == NULL ||
 	    SSL_set_fd(s->ssl, s->fd) != 1 ||
 	    SSL_set_app_data(s->ssl, s) != 1)
 		return -1;
-	if (b->sni[0] != '\0' && SSL_set_tlsext_host_name(s->ssl, b->sni) !=
-	    1)
+	if (sni[0] != '\0' && SSL_set_tlsext_host_name(s->ssl, sni) != 1)
 		return -1;
 	if (s->sess != NULL && SSL_set_session(s->ssl, s->sess) != 1)
 		return -1;
@@ -645,16 +697,17 @@ tls_setup(struct bench *b, struct slot *s)
 static int
 sock_open(struct bench *b, struct slot *s)
 {
-	int	 one = 1;
+	const struct target	*t = slot_target(b, s);
+	int			 one = 1;
 
-	if ((s->fd = socket(b->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
+	if ((s->fd = socket(t->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
 	    SOCK_CLOEXEC, 0)) == -1)
 		return -1;
 	/* Without it, Nagle holds the request behind the client Finished. */
 	if (setsockopt(s->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) ==
 	    -1)
 		return -1;
-	if (connect(s->fd, (struct sockaddr *)&b->addr, b->addrlen) == 0)
+	if (connect(s->fd, (struct sockaddr *)&t->addr, t->addrlen) == 0)
 		s->state = S_HANDSHAKE;
 	else if (errno != EINPROGRESS)
 		return -1;
@@ -1320,7 +1373,7 @@ setup(struct bench *b, int argc, char *argv[])
 	if (b->nreqs == 0)
 		die("no URL given (see gembench --help)");
 	raise_nofile(&b->o);
-	pick_target(b);
+	pick_targets(b);
 	make_ctx(b);
 	b->timeout_ns = (int64_t)(b->o.timeout * NS);
 	atomic_init(&b->phase, PH_WARMUP);
@@ -1354,6 +1407,10 @@ main(int argc, char *argv[])
 	}
 	free(ws);
 	free(r.st.lat);
+	for (i = 0; i < b.nreqs; i++)
+		free(b.reqs[i].data);
+	free(b.reqs);
+	free(b.targets);
 	SSL_CTX_free(b.ctx);
 	return 0;
 }
