@@ -8,6 +8,8 @@
 #   BENCH_WARMUP   seconds of load before each measurement (0.5)
 #   BENCH_CONNS    concurrent requests for the page cases (8)
 #   BENCH_NETNS    1: run inside a private network namespace when root (1)
+#   BENCH_CASES    cases run one server at a time ("none": skipped)
+#   BENCH_PAIRED_CASES  cases run as pairs of servers ("none": skipped)
 # Results: stdout and build/bench/results.md (medians over the rounds).
 set -eu
 
@@ -18,10 +20,11 @@ CONNS=${BENCH_CONNS:-8}
 NETNS=${BENCH_NETNS:-1}
 IDLE_SIZES="1000 10000"
 SERVERS="almanac-w1 almanac molly-brown floor"
-CASES="small resumed index atom file-1m file-100m idle-1k idle-10k"
+ALL_CASES="small resumed index atom file-1m file-100m idle-1k idle-10k"
+CASES=${BENCH_CASES:-$ALL_CASES}
 # Paired runs: two servers at once, one gembench alternating between them.
 PAIRS="almanac:floor almanac-w1:floor almanac:molly-brown"
-PAIRED_CASES="small index atom file-1m"
+PAIRED_CASES=${BENCH_PAIRED_CASES:-small index atom file-1m}
 
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -37,6 +40,12 @@ check_settings() {
 		case $v in '' | *[!0-9.]* | .*) die "BENCH_SECONDS/BENCH_WARMUP: seconds, not '$v'" ;; esac
 	done
 	[ "$ROUNDS" -le 100 ] || die "BENCH_ROUNDS: at most 100"
+	[ "$CASES" != none ] || CASES=
+	[ "$PAIRED_CASES" != none ] || PAIRED_CASES=
+	for v in $CASES $PAIRED_CASES; do
+		case " $ALL_CASES " in *" $v "*) ;; *) die "no case '$v'" \
+		    "(cases: $ALL_CASES)" ;; esac
+	done
 }
 
 # molly-brown is Debian's; installed when we may, skipped otherwise.
@@ -372,7 +381,7 @@ per_request() {
 	awk -v t="$1" -v hz="$(getconf CLK_TCK)" -v n="$2" -v bytes="$3" \
 	    -v size="$(answer_size "$4")" 'BEGIN {
 		if (size > 0) n = bytes / size
-		printf "%.1f", n > 0 ? t * 1e6 / hz / n : 0 }'
+		printf "%.1f", (n > 0 ? t * 1e6 / hz / n : 0) }'
 }
 
 # One paired measurement: A and B serve at the same time and gembench
