@@ -21,8 +21,8 @@
  * untouched for SETTLED_SECONDS are remembered.
  */
 #define SLOTS		512
-#define FILE_MAX	(32 * 1024)	/* bytes: larger files are streamed */
-#define BUDGET		(4 * 1024 * 1024)
+#define FILE_MAX	((off_t)32 * 1024)	/* bytes: larger files are streamed */
+#define BUDGET		((size_t)4 * 1024 * 1024)
 #define SETTLED_SECONDS	2
 
 struct entry {
