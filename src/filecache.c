@@ -3,35 +3,28 @@
 
 #include <fcntl.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "filecache.h"
+#include "fileid.h"
 
 /*
  * Serving a small page from memory costs one fstatat instead of openat2,
  * fstat, pread and close: a few microseconds, about 2% of a request
  * dominated by its TLS handshake.  The stat on every use keeps it exact:
- * a file is the same while its device, inode, size and times are.  File
- * times are coarse (a few milliseconds), so a write in the same tick as
- * the read that filled an entry could leave them unchanged: only files
- * untouched for SETTLED_SECONDS are remembered.
+ * only settled files are kept, and only while their identity holds.
  */
 #define SLOTS		512
 #define FILE_MAX	((off_t)32 * 1024)	/* bytes: larger files are streamed */
 #define BUDGET		((size_t)4 * 1024 * 1024)
-#define SETTLED_SECONDS	2
 
 struct entry {
 	int		 capsule;
 	char		*rel;
-	dev_t		 dev;
-	ino_t		 ino;
-	off_t		 size;
-	struct timespec	 mtime, ctime;
+	struct fileid	 id;
 	char		*meta;
 	char		*data;
 };
@@ -52,7 +45,7 @@ entry_free(struct filecache *fc, struct entry *e)
 {
 	if (e == NULL)
 		return;
-	fc->bytes -= (size_t)e->size;
+	fc->bytes -= (size_t)e->id.size;
 	free(e->rel);
 	free(e->meta);
 	free(e->data);
@@ -81,21 +74,6 @@ slot_of(int capsule, const char *rel)
 	return (size_t)(h % SLOTS);
 }
 
-static int
-same_time(const struct timespec *a, const struct timespec *b)
-{
-	return a->tv_sec == b->tv_sec && a->tv_nsec == b->tv_nsec;
-}
-
-static int
-same_file(const struct entry *e, const struct stat *st)
-{
-	return S_ISREG(st->st_mode) && e->dev == st->st_dev &&
-	    e->ino == st->st_ino && e->size == st->st_size &&
-	    same_time(&e->mtime, &st->st_mtim) &&
-	    same_time(&e->ctime, &st->st_ctim);
-}
-
 int
 filecache_get(struct filecache *fc, int capsule, int rootfd, const char *rel,
     struct cached_file *out)
@@ -108,33 +86,29 @@ filecache_get(struct filecache *fc, int capsule, int rootfd, const char *rel,
 		return 0;
 	/* Not following a final symbolic link: a link never matches. */
 	if (fstatat(rootfd, rel, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
-	    !same_file(*sp, &st)) {
+	    !fileid_same(&(*sp)->id, &st)) {
 		entry_free(fc, *sp);
 		*sp = NULL;
 		return 0;
 	}
 	out->data = (*sp)->data;
-	out->len = (size_t)(*sp)->size;
+	out->len = (size_t)(*sp)->id.size;
 	out->meta = (*sp)->meta;
 	return 1;
 }
 
-/* The whole file, read between two identical stats; NULL otherwise. */
+/* The whole file, read between two stats of the same identity, or NULL. */
 static char *
-read_settled(int fd, const struct stat *st)
+read_whole(int fd, const struct fileid *id)
 {
 	struct stat	 again;
 	char		*data;
-	size_t		 size = (size_t)st->st_size;
-	ssize_t		 got;
+	size_t		 size = (size_t)id->size;
 
 	if ((data = malloc(size > 0 ? size : 1)) == NULL)
 		return NULL;
-	got = pread(fd, data, size, 0);
-	if (got != (ssize_t)size || fstat(fd, &again) == -1 ||
-	    again.st_size != st->st_size ||
-	    !same_time(&again.st_mtim, &st->st_mtim) ||
-	    !same_time(&again.st_ctim, &st->st_ctim)) {
+	if (pread(fd, data, size, 0) != (ssize_t)size ||
+	    fstat(fd, &again) == -1 || !fileid_same(id, &again)) {
 		free(data);
 		return NULL;
 	}
@@ -147,17 +121,18 @@ filecache_put(struct filecache *fc, int capsule, const char *rel, int fd,
 {
 	struct entry	**sp = &fc->slot[slot_of(capsule, rel)];
 	struct entry	 *e;
-	size_t		  held = *sp != NULL ? (size_t)(*sp)->size : 0;
+	size_t		  held = *sp != NULL ? (size_t)(*sp)->id.size : 0;
 
 	if (!S_ISREG(st->st_mode) || st->st_size > FILE_MAX ||
-	    st->st_ctim.tv_sec > time(NULL) - SETTLED_SECONDS ||
+	    !fileid_settled(st, time(NULL)) ||
 	    fc->bytes - held + (size_t)st->st_size > BUDGET)
 		return 0;
 	if ((e = calloc(1, sizeof(*e))) == NULL)
 		return 0;
+	fileid_of(&e->id, st);
 	e->rel = strdup(rel);
 	e->meta = strdup(meta);
-	e->data = read_settled(fd, st);
+	e->data = read_whole(fd, &e->id);
 	if (e->rel == NULL || e->meta == NULL || e->data == NULL) {
 		free(e->rel);
 		free(e->meta);
@@ -166,13 +141,8 @@ filecache_put(struct filecache *fc, int capsule, const char *rel, int fd,
 		return 0;
 	}
 	e->capsule = capsule;
-	e->dev = st->st_dev;
-	e->ino = st->st_ino;
-	e->size = st->st_size;
-	e->mtime = st->st_mtim;
-	e->ctime = st->st_ctim;
 	entry_free(fc, *sp);
 	*sp = e;
-	fc->bytes += (size_t)e->size;
+	fc->bytes += (size_t)e->id.size;
 	return 1;
 }

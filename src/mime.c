@@ -10,24 +10,18 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fileid.h"
 #include "mime.h"
 
 /*
  * libmagic costs about 0.3 ms a call, as much as a TLS handshake, so its
- * answers are remembered per file.  A file is known by its device, inode,
- * size, modification and change times, and the type its name suggests
- * (two names of one inode may differ).  Only files unchanged for a while
- * are remembered: file times are coarse (a few milliseconds), and a write
- * within the same tick would leave them as they were.
+ * answers are remembered per settled file, known by its identity and the
+ * type its name suggests (two names of one inode may differ).
  */
 #define CACHE_SLOTS	256
-#define SETTLED_SECONDS	2
 
 struct cached_type {
-	dev_t		 dev;
-	ino_t		 ino;
-	off_t		 size;
-	struct timespec	 mtime, ctime;
+	struct fileid	 id;
 	const char	*ext_type;	/* mime_from_extension's answer */
 	int		 used;
 	char		 meta[128];
@@ -142,12 +136,6 @@ format_magic(const char *magic, const char *override, char *out, size_t outsz)
 		    "; charset=%s", charset);
 }
 
-static int
-same_time(const struct timespec *a, const struct timespec *b)
-{
-	return a->tv_sec == b->tv_sec && a->tv_nsec == b->tv_nsec;
-}
-
 static struct cached_type *
 cache_slot(struct mime *m, const struct stat *st)
 {
@@ -161,10 +149,7 @@ static int
 cache_matches(const struct cached_type *e, const struct stat *st,
     const char *ext_type)
 {
-	return e->used && e->dev == st->st_dev && e->ino == st->st_ino &&
-	    e->size == st->st_size && e->ext_type == ext_type &&
-	    same_time(&e->mtime, &st->st_mtim) &&
-	    same_time(&e->ctime, &st->st_ctim);
+	return e->used && e->ext_type == ext_type && fileid_same(&e->id, st);
 }
 
 static void
@@ -173,14 +158,9 @@ cache_store(struct cached_type *e, const struct stat *st,
 {
 	size_t	 len = strlen(meta);
 
-	if (st->st_ctim.tv_sec > time(NULL) - SETTLED_SECONDS ||
-	    len >= sizeof(e->meta))
+	if (!fileid_settled(st, time(NULL)) || len >= sizeof(e->meta))
 		return;
-	e->dev = st->st_dev;
-	e->ino = st->st_ino;
-	e->size = st->st_size;
-	e->mtime = st->st_mtim;
-	e->ctime = st->st_ctim;
+	fileid_of(&e->id, st);
 	e->ext_type = ext_type;
 	e->used = 1;
 	memcpy(e->meta, meta, len + 1);
