@@ -688,7 +688,6 @@ conn_advance(struct worker *w, struct conn *c)
 	} while (rc == 1);
 }
 
-/* "1.2.3.4:5" or "[::1]:5" into out, and the bare address into host. */
 /*
  * Once a connection watches writing too, it is also woken when it waits
  * for the client to send and the client acknowledges data, or the other
@@ -706,6 +705,7 @@ conn_event(struct worker *w, struct conn *c, uint32_t events)
 	conn_advance(w, c);
 }
 
+/* "1.2.3.4:5" or "[::1]:5" into out, and the bare address into host. */
 static void
 format_peer(const struct sockaddr_storage *ss, char *out, size_t outsz,
     char *host, size_t hostsz)

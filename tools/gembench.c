@@ -75,7 +75,7 @@ struct opts {
 
 /* Where a URL's requests go: its own host and port, or --connect. */
 struct target {
-	char			 hostport[300];	/* as written, to share */
+	char			 key[300];	/* host, port, URL host: shared */
 	struct sockaddr_storage	 addr;
 	socklen_t		 addrlen;
 	char			 sni[256];	/* "" for none */
@@ -533,13 +533,13 @@ find_target(struct bench *b, const struct req *r, size_t index)
 		    r->data);
 	snprintf(key, sizeof(key), "%s %s %s", host, port, uhost);
 	for (i = 0; i < b->ntargets; i++)
-		if (strcmp(b->targets[i].hostport, key) == 0)
+		if (strcmp(b->targets[i].key, key) == 0)
 			return i;
 	b->targets = xrealloc(b->targets, b->ntargets + 1,
 	    sizeof(*b->targets));
 	t = &b->targets[b->ntargets];
 	memset(t, 0, sizeof(*t));
-	snprintf(t->hostport, sizeof(t->hostport), "%s", key);
+	snprintf(t->key, sizeof(t->key), "%s", key);
 	resolve(t, host, port);
 	if (b->o.sni != NULL)
 		snprintf(t->sni, sizeof(t->sni), "%s", b->o.sni);
