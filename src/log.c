@@ -13,12 +13,14 @@
 #include "log.h"
 
 #define ACCESS_FLUSH_AT	8192
+#define ACCESS_DELAY_MS	100	/* longest an access line waits in memory */
 
 static int			 log_fd = 2;
 static char			*log_path;
 static int			 use_syslog;
 static enum log_format		 format = LOG_FORMAT_ALMANAC;
 static _Thread_local struct buf	 pending;
+static _Thread_local long long	 pending_since;	/* ms, when pending began */
 
 int
 log_open(const char *path, int syslog_too, enum log_format fmt)
@@ -207,11 +209,23 @@ put_address(struct buf *b, const char *client)
 		buf_puts(b, client);
 }
 
+static long long
+monotonic_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 void
 log_access(const char *client, const char *req, size_t reqlen, int status,
     unsigned long long bytes, double ms, const char *note)
 {
 	size_t	 start = pending.len;
+
+	if (start == 0)
+		pending_since = monotonic_ms();
 
 	if (format == LOG_FORMAT_COMMON) {
 		put_address(&pending, client);
@@ -248,6 +262,21 @@ log_flush(void)
 	if (pending.len > 0 && !pending.failed)
 		write_all(pending.data, pending.len);
 	buf_reset(&pending);
+}
+
+int
+log_flush_due(void)
+{
+	long long	 waited;
+
+	if (pending.len == 0)
+		return -1;
+	waited = monotonic_ms() - pending_since;
+	if (waited >= ACCESS_DELAY_MS) {
+		log_flush();
+		return -1;
+	}
+	return (int)(ACCESS_DELAY_MS - waited);
 }
 
 void

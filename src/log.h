@@ -19,12 +19,19 @@ void	log_syserr(const char *, ...) __attribute__((format(printf, 1, 2)));
  * One line per request: client address, the request as received (escaped),
  * status ('-' when none was sent), bytes sent, duration and an optional
  * note (why a connection ended without an answer).  Lines are buffered
- * and written by log_flush() or when the buffer fills, so that a busy
+ * per thread and written when the buffer fills, by log_flush(), or by
+ * log_flush_due() once the oldest has waited 100 ms, so that a busy
  * event loop does not make one write() per request.
  */
 void	log_access(const char *, const char *, size_t, int, unsigned long long,
 	    double, const char *);
 void	log_flush(void);
+/*
+ * Writes the buffered lines if the oldest has waited long enough; else
+ * returns in how many ms it will have (-1: nothing is buffered), for an
+ * event loop to bound its sleep.
+ */
+int	log_flush_due(void);
 /* Flushes and frees this thread's buffer, before the thread ends. */
 void	log_release(void);
 

@@ -754,7 +754,6 @@ conn_new(struct worker *w, struct listener *l, int fd,
 	struct epoll_event	 ev;
 	struct conn		*c;
 	socklen_t		 len = sizeof(c->local);
-	int			 one = 1;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
 		close(fd);
@@ -770,7 +769,6 @@ conn_new(struct worker *w, struct listener *l, int fd,
 		getsockname(fd, (struct sockaddr *)&c->local, &len);
 	else
 		c->local = l->addr;
-	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	w->nconns++;
 	atomic_fetch_add(&w->srv->nconns, 1);
 	admit(w, c);
@@ -921,6 +919,17 @@ close_all(struct worker *w)
 	}
 }
 
+/* The earlier of two epoll timeouts, where -1 is never. */
+static int
+sooner(int a, int b)
+{
+	if (a == -1)
+		return b;
+	if (b == -1)
+		return a;
+	return a < b ? a : b;
+}
+
 static void *
 worker_main(void *arg)
 {
@@ -937,13 +946,11 @@ worker_main(void *arg)
 		}
 		if (stop_at != 0 && (w->nconns == 0 || now_ms() >= stop_at))
 			break;
-		timeout = next_timeout(w);
-		if (w->paused_until != 0 && (timeout == -1 ||
-		    timeout > EMFILE_PAUSE_MS))
-			timeout = EMFILE_PAUSE_MS;
-		if (stop_at != 0 && (timeout == -1 || timeout > 100))
-			timeout = 100;
-		log_flush();
+		timeout = sooner(next_timeout(w), log_flush_due());
+		if (w->paused_until != 0)
+			timeout = sooner(timeout, EMFILE_PAUSE_MS);
+		if (stop_at != 0)
+			timeout = sooner(timeout, 100);
 		n = epoll_wait(w->epfd, evs, 128, timeout);
 		if (n == -1 && errno != EINTR) {
 			log_syserr("epoll_wait");
@@ -1000,12 +1007,21 @@ open_listener(const struct addrinfo *ai, struct listener *l)
 	    SOCK_CLOEXEC, ai->ai_protocol);
 	if (fd == -1)
 		return -1;
+	/*
+	 * Accepted sockets inherit TCP_NODELAY, which spares a setsockopt
+	 * per connection.  TCP_DEFER_ACCEPT hands a connection over only
+	 * once its first bytes (the ClientHello) have come, so accepting it
+	 * and starting the handshake take one wake-up, not two; a client
+	 * that stays silent is handed over after a second all the same.
+	 */
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ==
 	    -1 || setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one,
-	    sizeof(one)) == -1 || (ai->ai_family == AF_INET6 &&
-	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one,
-	    sizeof(one)) == -1) || bind(fd, ai->ai_addr, ai->ai_addrlen) ==
-	    -1 || listen(fd, 1024) == -1) {
+	    sizeof(one)) == -1 || setsockopt(fd, IPPROTO_TCP, TCP_NODELAY,
+	    &one, sizeof(one)) == -1 || setsockopt(fd, IPPROTO_TCP,
+	    TCP_DEFER_ACCEPT, &one, sizeof(one)) == -1 ||
+	    (ai->ai_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6,
+	    IPV6_V6ONLY, &one, sizeof(one)) == -1) || bind(fd, ai->ai_addr,
+	    ai->ai_addrlen) == -1 || listen(fd, 1024) == -1) {
 		close(fd);
 		return -1;
 	}

@@ -124,6 +124,11 @@ ok_cmd "and it is cut by the request timeout, not at once (${took}s)" test "$too
 is "$?" 5 "a client that sends nothing is cut at the request timeout"
 
 like "$(header "$BASE/")" '^20 ' "the server still answers after all of the above"
+# Access lines wait in memory for at most 100 ms, even when no other
+# request comes to wake the worker.
+header "$BASE/flushed-while-idle.gmi" >/dev/null
+ok_cmd "a request is logged within a second on an otherwise idle server" \
+    within 1 grep -q 'flushed-while-idle\.gmi" 51 ' "$LOG"
 like "$(cat "$LOG")" '127\.0\.0\.1:[0-9]+ "gemini://localhost:[0-9]+/docs/readme\.gmi" 20 [0-9]+ [0-9.]+ms' "an access log line: client, URL, status, bytes, duration"
 like "$(cat "$LOG")" '"gemini://localhost:[0-9]+/\\xdc" 59' "the logged URL is escaped"
 stop_server

@@ -62,5 +62,16 @@ done
 cut=0
 for p in $pids; do wait "$p"; [ $? -eq 5 ] && cut=$((cut + 1)); done
 is "$cut" 20 "20 idle connections are all closed by the server at the request timeout"
+
+# A TCP connection that never sends a byte waits in the kernel for a
+# second (TCP_DEFER_ACCEPT), then meets the request timeout like any other.
+start=$(date +%s)
+exec 4<>/dev/tcp/127.0.0.1/$PORT
+timeout 10 cat <&4 >/dev/null
+rc=$?
+exec 4<&-
+took=$(( $(date +%s) - start ))
+is "$rc" 0 "a silent TCP connection is closed by the server"
+ok_cmd "within the request timeout and a second (${took}s)" test "$took" -ge 2 -a "$took" -le 5
 stop_server
 done_testing
