@@ -26,6 +26,7 @@
 #include <openssl/err.h>
 
 #include "catalog.h"
+#include "coalesce.h"
 #include "config.h"
 #include "filecache.h"
 #include "log.h"
@@ -100,6 +101,7 @@ struct conn {
 	int			 wants_write;	/* waits to send, not receive */
 	int			 watch_out;	/* EPOLLOUT registered */
 	int			 peer_closed;	/* the client's FIN has come */
+	int			 notified;	/* close_notify written */
 };
 
 /*
@@ -109,6 +111,7 @@ struct conn {
 struct answer {
 	struct response	 res;
 	char		 out[STAGE_SIZE];	/* staged for SSL_write */
+	char		 held[2 * COALESCE_SMALL];	/* small records */
 };
 
 struct timer_list {
@@ -423,7 +426,6 @@ respond(struct worker *w, struct conn *c, size_t linelen)
 		.sni = SSL_get_servername(c->ssl, TLSEXT_NAMETYPE_host_name)
 	};
 	struct response		*res;
-	int			 one = 1;
 
 	c->linelen = linelen;
 	if ((c->ans = answer_get(w)) == NULL) {
@@ -449,11 +451,11 @@ respond(struct worker *w, struct conn *c, size_t linelen)
 	SSL_clear_mode(c->ssl, SSL_MODE_RELEASE_BUFFERS);
 	tls_ticket_with_answer(c->ssl);
 	/*
-	 * Ticket, answer and close_notify are held back and leave with the
-	 * FIN that start_linger's shutdown() sends, which also uncorks: one
-	 * TCP segment for a small answer instead of four.
+	 * Ticket, a small answer and close_notify are held back and leave in
+	 * one send(), and with the FIN of start_linger's shutdown(): one TCP
+	 * segment instead of four.
 	 */
-	(void)setsockopt(c->fd, IPPROTO_TCP, TCP_CORK, &one, sizeof(one));
+	coalesce_hold(SSL_get_wbio(c->ssl), c->ans->held, sizeof(c->ans->held));
 	c->state = ST_WRITE;
 	c->phase = P_HEADER;
 	timer_set(w, c, T_WRITE, now_ms() +
@@ -488,6 +490,7 @@ static int
 step_hello(struct worker *w, struct conn *c)
 {
 	unsigned char	 peek[2048];
+	BIO		*wbio;
 	ssize_t		 n;
 	size_t		 need;
 	int		 avail;
@@ -520,12 +523,14 @@ step_hello(struct worker *w, struct conn *c)
 	pthread_mutex_lock(&w->srv->ctx_lock);
 	c->ssl = SSL_new(w->srv->ctxs[0]);
 	pthread_mutex_unlock(&w->srv->ctx_lock);
-	if (c->ssl == NULL || SSL_set_fd(c->ssl, c->fd) != 1) {
+	if (c->ssl == NULL || SSL_set_fd(c->ssl, c->fd) != 1 ||
+	    (wbio = coalesce_bio(c->fd)) == NULL) {
 		ERR_clear_error();
 		c->note = "out of memory";
 		conn_close(w, c);
 		return -1;
 	}
+	SSL_set0_wbio(c->ssl, wbio);
 	c->state = ST_HANDSHAKE;
 	return 1;
 }
@@ -618,20 +623,38 @@ step_write(struct worker *w, struct conn *c)
 	return -1;
 }
 
-/* Sends close_notify; the peer's own close_notify is not waited for. */
+/*
+ * Writes close_notify, then sends what was held back; the peer's own
+ * close_notify is not waited for.
+ */
 static int
 step_shutdown(struct worker *w, struct conn *c)
 {
-	int	 rc = SSL_shutdown(c->ssl), e;
+	int	 rc, e;
 
-	if (rc >= 0)
+	if (!c->notified) {
+		if ((rc = SSL_shutdown(c->ssl)) < 0) {
+			e = SSL_get_error(c->ssl, rc);
+			if (e == SSL_ERROR_WANT_READ ||
+			    e == SSL_ERROR_WANT_WRITE)
+				return wait_socket(w, c,
+				    e == SSL_ERROR_WANT_WRITE);
+			ERR_clear_error();
+			conn_close(w, c);
+			return -1;
+		}
+		c->notified = 1;
+	}
+	switch (coalesce_flush(SSL_get_wbio(c->ssl))) {
+	case 1:
 		return start_linger(w, c);
-	e = SSL_get_error(c->ssl, rc);
-	if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
-		return wait_socket(w, c, e == SSL_ERROR_WANT_WRITE);
-	ERR_clear_error();
-	conn_close(w, c);
-	return -1;
+	case 0:
+		return wait_socket(w, c, 1);
+	default:
+		c->note = "client went away";
+		conn_close(w, c);
+		return -1;
+	}
 }
 
 /*
