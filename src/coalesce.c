@@ -24,6 +24,13 @@ struct coalesce {
 static BIO_METHOD	*method;
 static pthread_once_t	 method_once = PTHREAD_ONCE_INIT;
 
+/* Bytes held: none unless holding. */
+static size_t
+held(const struct coalesce *co)
+{
+	return co->buf != NULL ? co->len : 0;
+}
+
 static void
 drop_sent(struct coalesce *co, size_t n)
 {
@@ -42,11 +49,11 @@ send_with_held(struct coalesce *co, const char *data, size_t n)
 
 	memset(&msg, 0, sizeof(msg));
 	iov[0].iov_base = co->buf;
-	iov[0].iov_len = co->len;
+	iov[0].iov_len = held(co);
 	iov[1].iov_base = (void *)data;
 	iov[1].iov_len = n;
-	msg.msg_iov = co->len > 0 ? iov : iov + 1;
-	msg.msg_iovlen = co->len > 0 ? 2 : 1;
+	msg.msg_iov = held(co) > 0 ? iov : iov + 1;
+	msg.msg_iovlen = held(co) > 0 ? 2 : 1;
 	if (co->buf != NULL)
 		flags |= MSG_MORE;
 	do
@@ -79,13 +86,13 @@ coalesce_write(BIO *b, const char *data, int n)
 			BIO_set_retry_write(b);
 		return -1;
 	}
-	if ((size_t)sent <= co->len) {
+	if (held(co) > 0 && (size_t)sent <= held(co)) {
 		/* Only held bytes went: data's turn comes on the retry. */
 		drop_sent(co, (size_t)sent);
 		BIO_set_retry_write(b);
 		return -1;
 	}
-	sent -= (ssize_t)co->len;
+	sent -= (ssize_t)held(co);
 	co->len = 0;
 	return (int)sent;
 }
@@ -101,7 +108,7 @@ coalesce_ctrl(BIO *b, int cmd, long num, void *ptr)
 		/* Held bytes wait for coalesce_flush(); nothing else waits. */
 		return 1;
 	case BIO_CTRL_WPENDING:
-		return (long)co->len;
+		return (long)held(co);
 	case BIO_C_GET_FD:
 		if (ptr != NULL)
 			*(int *)ptr = co->fd;
@@ -175,7 +182,7 @@ coalesce_flush(BIO *b)
 	struct coalesce	*co = BIO_get_data(b);
 	ssize_t		 sent;
 
-	while (co->len > 0) {
+	while (held(co) > 0) {
 		sent = send(co->fd, co->buf, co->len, MSG_NOSIGNAL | MSG_MORE);
 		if (sent == -1 && errno == EINTR)
 			continue;
