@@ -426,13 +426,20 @@ respond(struct worker *w, struct conn *c, size_t linelen)
 		.sni = SSL_get_servername(c->ssl, TLSEXT_NAMETYPE_host_name)
 	};
 	struct response		*res;
+	BIO			*wbio;
 
 	c->linelen = linelen;
-	if ((c->ans = answer_get(w)) == NULL) {
+	/*
+	 * The answer's buffers and the coalescing BIO come now, not with
+	 * the connection: an idle connection does not carry them.
+	 */
+	if ((c->ans = answer_get(w)) == NULL ||
+	    (wbio = coalesce_bio(c->fd)) == NULL) {
 		c->note = "out of memory";
 		conn_close(w, c);
 		return -1;
 	}
+	SSL_set0_wbio(c->ssl, wbio);
 	res = &c->ans->res;
 	if (c->slow_down > 0) {
 		res->status = 44;
@@ -455,7 +462,7 @@ respond(struct worker *w, struct conn *c, size_t linelen)
 	 * one send(), and with the FIN of start_linger's shutdown(): one TCP
 	 * segment instead of four.
 	 */
-	coalesce_hold(SSL_get_wbio(c->ssl), c->ans->held, sizeof(c->ans->held));
+	coalesce_hold(wbio, c->ans->held, sizeof(c->ans->held));
 	c->state = ST_WRITE;
 	c->phase = P_HEADER;
 	timer_set(w, c, T_WRITE, now_ms() +
@@ -490,7 +497,6 @@ static int
 step_hello(struct worker *w, struct conn *c)
 {
 	unsigned char	 peek[2048];
-	BIO		*wbio;
 	ssize_t		 n;
 	size_t		 need;
 	int		 avail;
@@ -523,14 +529,12 @@ step_hello(struct worker *w, struct conn *c)
 	pthread_mutex_lock(&w->srv->ctx_lock);
 	c->ssl = SSL_new(w->srv->ctxs[0]);
 	pthread_mutex_unlock(&w->srv->ctx_lock);
-	if (c->ssl == NULL || SSL_set_fd(c->ssl, c->fd) != 1 ||
-	    (wbio = coalesce_bio(c->fd)) == NULL) {
+	if (c->ssl == NULL || SSL_set_fd(c->ssl, c->fd) != 1) {
 		ERR_clear_error();
 		c->note = "out of memory";
 		conn_close(w, c);
 		return -1;
 	}
-	SSL_set0_wbio(c->ssl, wbio);
 	c->state = ST_HANDSHAKE;
 	return 1;
 }
