@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +21,8 @@ static char			*log_path;
 static int			 use_syslog;
 static enum log_format		 format = LOG_FORMAT_ALMANAC;
 static _Thread_local struct buf	 pending;
-static _Thread_local long long	 pending_since;	/* ms, when pending began */
+static _Thread_local uint64_t	 pending_since;	/* ms, first seen by log_flush_due */
+static _Thread_local int	 pending_seen;
 
 int
 log_open(const char *path, int syslog_too, enum log_format fmt)
@@ -209,23 +211,11 @@ put_address(struct buf *b, const char *client)
 		buf_puts(b, client);
 }
 
-static long long
-monotonic_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 void
 log_access(const char *client, const char *req, size_t reqlen, int status,
     unsigned long long bytes, double ms, const char *note)
 {
 	size_t	 start = pending.len;
-
-	if (start == 0)
-		pending_since = monotonic_ms();
 
 	if (format == LOG_FORMAT_COMMON) {
 		put_address(&pending, client);
@@ -262,21 +252,27 @@ log_flush(void)
 	if (pending.len > 0 && !pending.failed)
 		write_all(pending.data, pending.len);
 	buf_reset(&pending);
+	pending_seen = 0;
 }
 
+/*
+ * The event loop calls this after every round of events, so the lines are
+ * first seen here within moments of being buffered.
+ */
 int
-log_flush_due(void)
+log_flush_due(uint64_t now_ms)
 {
-	long long	 waited;
-
 	if (pending.len == 0)
 		return -1;
-	waited = monotonic_ms() - pending_since;
-	if (waited >= ACCESS_DELAY_MS) {
+	if (!pending_seen) {
+		pending_seen = 1;
+		pending_since = now_ms;
+	}
+	if (now_ms - pending_since >= ACCESS_DELAY_MS) {
 		log_flush();
 		return -1;
 	}
-	return (int)(ACCESS_DELAY_MS - waited);
+	return (int)(ACCESS_DELAY_MS - (now_ms - pending_since));
 }
 
 void

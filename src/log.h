@@ -3,6 +3,7 @@
 #define ALMANAC_LOG_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "config.h"
 
@@ -27,11 +28,11 @@ void	log_access(const char *, const char *, size_t, int, unsigned long long,
 	    double, const char *);
 void	log_flush(void);
 /*
- * Writes the buffered lines if the oldest has waited long enough; else
- * returns in how many ms it will have (-1: nothing is buffered), for an
- * event loop to bound its sleep.
+ * Given the time in ms (any monotonic origin): writes the buffered lines
+ * if they have waited long enough; else returns in how many ms they will
+ * have (-1: nothing is buffered), for an event loop to bound its sleep.
  */
-int	log_flush_due(void);
+int	log_flush_due(uint64_t);
 /* Flushes and frees this thread's buffer, before the thread ends. */
 void	log_release(void);
 

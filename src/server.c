@@ -973,7 +973,7 @@ worker_main(void *arg)
 		}
 		if (stop_at != 0 && (w->nconns == 0 || now_ms() >= stop_at))
 			break;
-		timeout = sooner(next_timeout(w), log_flush_due());
+		timeout = sooner(next_timeout(w), log_flush_due(now_ms()));
 		if (w->paused_until != 0)
 			timeout = sooner(timeout, EMFILE_PAUSE_MS);
 		if (stop_at != 0)

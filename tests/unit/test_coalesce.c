@@ -73,6 +73,26 @@ read_to_end(int fd, char *buf, size_t cap)
 	return got;
 }
 
+/* A pair and a BIO on its writing end, or NULL after a failed check. */
+static BIO *
+open_pair(int *w, int *r, int small_buffers)
+{
+	BIO	*b = NULL;
+
+	if (tcp_pair(w, r, small_buffers) == -1 ||
+	    (b = coalesce_bio(*w)) == NULL)
+		ok(0, "a loopback pair and a BIO");
+	return b;
+}
+
+static void
+close_pair(BIO *b, int w, int r)
+{
+	BIO_free(b);
+	close(w);
+	close(r);
+}
+
 static void
 test_pass_through(void)
 {
@@ -80,19 +100,15 @@ test_pass_through(void)
 	int	 w, r, fd = -1;
 	BIO	*b;
 
-	if (tcp_pair(&w, &r, 0) == -1 || (b = coalesce_bio(w)) == NULL) {
-		ok(0, "a loopback pair and a BIO");
+	if ((b = open_pair(&w, &r, 0)) == NULL)
 		return;
-	}
 	is_int(BIO_write(b, "hello", 5), 5, "before holding, a write is taken whole");
 	is_mem(got, read_now(r, got, sizeof(got), 1000), "hello",
 	    "and sent at once");
 	BIO_get_fd(b, &fd);
 	is_int(fd, w, "BIO_get_fd gives the socket");
 	is_int(BIO_flush(b), 1, "a flush with nothing held succeeds");
-	BIO_free(b);
-	close(w);
-	close(r);
+	close_pair(b, w, r);
 }
 
 static void
@@ -102,10 +118,8 @@ test_hold(void)
 	int	 w, r;
 	BIO	*b;
 
-	if (tcp_pair(&w, &r, 0) == -1 || (b = coalesce_bio(w)) == NULL) {
-		ok(0, "a loopback pair and a BIO");
+	if ((b = open_pair(&w, &r, 0)) == NULL)
 		return;
-	}
 	coalesce_hold(b, held, sizeof(held));
 	is_int(BIO_write(b, "ticket|", 7), 7, "while holding, a small write is taken");
 	is_int(BIO_write(b, "answer|", 7), 7, "and another");
@@ -118,9 +132,7 @@ test_hold(void)
 	is_int(BIO_write(b, "|after", 6), 6, "after the flush, writes pass through");
 	is_mem(got, read_now(r, got, sizeof(got), 1000),
 	    "ticket|answer|notify|after", "the peer gets all four in order");
-	BIO_free(b);
-	close(w);
-	close(r);
+	close_pair(b, w, r);
 }
 
 static void
@@ -131,10 +143,8 @@ test_overflow(void)
 	int	 w, r, i;
 	BIO	*b;
 
-	if (tcp_pair(&w, &r, 0) == -1 || (b = coalesce_bio(w)) == NULL) {
-		ok(0, "a loopback pair and a BIO");
+	if ((b = open_pair(&w, &r, 0)) == NULL)
 		return;
-	}
 	coalesce_hold(b, held, sizeof(held));
 	is_int(BIO_write(b, "12345", 5), 5, "5 bytes held of 8");
 	is_int(BIO_write(b, "6789A", 5), 5, "5 more do not fit: sent with the held ones");
@@ -165,9 +175,7 @@ test_overflow(void)
 		    "then the large write, whole (%zu bytes)", m);
 		free(rest);
 	}
-	BIO_free(b);
-	close(w);
-	close(r);
+	close_pair(b, w, r);
 }
 
 /*
@@ -187,9 +195,8 @@ test_full_socket(void)
 
 	stream = malloc(TOTAL);
 	got = malloc(TOTAL + 1);
-	if (stream == NULL || got == NULL || tcp_pair(&w, &r, 1) == -1 ||
-	    (b = coalesce_bio(w)) == NULL) {
-		ok(0, "buffers, a loopback pair and a BIO");
+	if (stream == NULL || got == NULL ||
+	    (b = open_pair(&w, &r, 1)) == NULL) {
 		free(stream);
 		free(got);
 		return;
@@ -224,9 +231,7 @@ test_full_socket(void)
 	nread += read_to_end(r, got + nread, TOTAL + 1 - nread);
 	is_int((long long)nread, TOTAL, "the reader got as many bytes");
 	ok(memcmp(got, stream, TOTAL) == 0, "and the very same stream");
-	BIO_free(b);
-	close(w);
-	close(r);
+	close_pair(b, w, r);
 	free(stream);
 	free(got);
 }
@@ -241,10 +246,8 @@ test_flush_waits(void)
 	int		 w, r, rc;
 	BIO		*b;
 
-	if (tcp_pair(&w, &r, 1) == -1 || (b = coalesce_bio(w)) == NULL) {
-		ok(0, "a loopback pair and a BIO");
+	if ((b = open_pair(&w, &r, 1)) == NULL)
 		return;
-	}
 	memset(big, 'q', sizeof(big));
 	coalesce_hold(b, held, sizeof(held));
 	while (sent < sizeof(big) &&
@@ -262,9 +265,7 @@ test_flush_waits(void)
 	ok(nread == sent + 5 && memcmp(got + sent, "close", 5) == 0,
 	    "the reader gets the large bytes, then the held ones (%zu bytes)",
 	    nread);
-	BIO_free(b);
-	close(w);
-	close(r);
+	close_pair(b, w, r);
 }
 
 static void
@@ -274,10 +275,8 @@ test_peer_gone(void)
 	int	 w, r, rc = 0, i;
 	BIO	*b;
 
-	if (tcp_pair(&w, &r, 0) == -1 || (b = coalesce_bio(w)) == NULL) {
-		ok(0, "a loopback pair and a BIO");
+	if ((b = open_pair(&w, &r, 0)) == NULL)
 		return;
-	}
 	close(r);
 	memset(big, 'z', sizeof(big));
 	coalesce_hold(b, held, sizeof(held));
