@@ -47,6 +47,7 @@
 #define TLS_HANDSHAKE	22	/* record type of a ClientHello */
 #define EMFILE_PAUSE_MS	50	/* listeners rest when out of descriptors */
 #define TLS_RECORD_MAX	(16384 + 2048)
+#define SPARE_MAX	64	/* answers and request buffers kept for reuse */
 
 enum handler_kind { H_LISTENER, H_WAKE, H_CONN };
 
@@ -85,7 +86,7 @@ struct conn {
 	char			 addr[INET6_ADDRSTRLEN];
 	int			 admitted;	/* counted in the per-address limits */
 	int			 slow_down;	/* answer 44 with this many seconds */
-	char			 req[REQ_CAP];
+	char			*req;		/* REQ_CAP bytes, from the first */
 	size_t			 reqlen;
 	size_t			 linelen;
 	struct answer		*ans;		/* from respond() on */
@@ -130,8 +131,10 @@ struct worker {
 	size_t			 nconns;
 	struct mime		*mime;
 	struct filecache	*files;		/* small settled files */
-	struct answer		**spare;		/* recycled answers */
+	struct answer		*spare[SPARE_MAX];	/* recycled answers */
 	size_t			 nspare;
+	char			*spare_req[SPARE_MAX];	/* request buffers */
+	size_t			 nspare_req;
 	int			 spare_fd;	/* given up when accept hits EMFILE */
 	uint64_t		 paused_until;	/* listeners off until then, or 0 */
 };
@@ -215,7 +218,10 @@ next_timeout(struct worker *w)
 	return first <= now ? 0 : (int)(first - now);
 }
 
-/* Answers are recycled: no allocation per request once warm. */
+/*
+ * Answers and request buffers are recycled: no allocation per request
+ * once warm, and at most SPARE_MAX of each kept after a burst.
+ */
 
 static struct answer *
 answer_get(struct worker *w)
@@ -241,18 +247,31 @@ answer_free(struct answer *a)
 static void
 answer_put(struct worker *w, struct answer *a)
 {
-	struct answer	**v;
-
-	response_clear(&a->res);
-	if (w->nspare % 64 == 0) {
-		v = realloc(w->spare, (w->nspare + 64) * sizeof(*v));
-		if (v == NULL) {
-			answer_free(a);
-			return;
-		}
-		w->spare = v;
+	if (w->nspare == SPARE_MAX) {
+		answer_free(a);
+		return;
 	}
+	response_clear(&a->res);
 	w->spare[w->nspare++] = a;
+}
+
+static char *
+request_buffer_get(struct worker *w)
+{
+	if (w->nspare_req > 0)
+		return w->spare_req[--w->nspare_req];
+	return malloc(REQ_CAP);
+}
+
+static void
+request_buffer_put(struct worker *w, char *req)
+{
+	if (req == NULL)
+		return;
+	if (w->nspare_req == SPARE_MAX)
+		free(req);
+	else
+		w->spare_req[w->nspare_req++] = req;
 }
 
 static double
@@ -275,8 +294,8 @@ conn_log(struct conn *c)
 		return;
 	c->logged = 1;
 	if (c->linelen > 0 || status > 0 || c->note != NULL)
-		log_access(c->peer, c->req, c->linelen, status, c->sent,
-		    elapsed_ms(&c->t0), c->note);
+		log_access(c->peer, c->req != NULL ? c->req : "", c->linelen,
+		    status, c->sent, elapsed_ms(&c->t0), c->note);
 }
 
 static void
@@ -291,6 +310,7 @@ conn_close(struct worker *w, struct conn *c)
 	close(c->fd);
 	if (c->ans != NULL)
 		answer_put(w, c->ans);
+	request_buffer_put(w, c->req);
 	free(c);
 	w->nconns--;
 }
@@ -560,14 +580,19 @@ step_handshake(struct worker *w, struct conn *c)
 	return -1;
 }
 
+/*
+ * The request is read into a buffer on the stack first, so that a
+ * connection holds a request buffer only once the request has begun:
+ * thousands of idle connections do not each keep 1 KiB.
+ */
 static int
 step_read(struct worker *w, struct conn *c)
 {
 	static _Thread_local char	 why[300];
-	char				 err[256], *crlf;
+	char				 err[256], chunk[REQ_CAP], *crlf;
 	int				 n, e;
 
-	n = SSL_read(c->ssl, c->req + c->reqlen, (int)(REQ_CAP - c->reqlen));
+	n = SSL_read(c->ssl, chunk, (int)(REQ_CAP - c->reqlen));
 	if (n <= 0) {
 		e = SSL_get_error(c->ssl, n);
 		if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
@@ -579,6 +604,12 @@ step_read(struct worker *w, struct conn *c)
 		conn_close(w, c);
 		return -1;
 	}
+	if (c->req == NULL && (c->req = request_buffer_get(w)) == NULL) {
+		c->note = "out of memory";
+		conn_close(w, c);
+		return -1;
+	}
+	memcpy(c->req + c->reqlen, chunk, (size_t)n);
 	c->reqlen += (size_t)n;
 	crlf = memmem(c->req, c->reqlen, "\r\n", 2);
 	if (crlf != NULL)
@@ -1376,7 +1407,8 @@ server_free(struct server *srv)
 		filecache_free(w->files);
 		while (w->nspare > 0)
 			answer_free(w->spare[--w->nspare]);
-		free(w->spare);
+		while (w->nspare_req > 0)
+			free(w->spare_req[--w->nspare_req]);
 	}
 	pthread_mutex_destroy(&srv->ctx_lock);
 	quota_free(srv->quota);
