@@ -86,7 +86,7 @@ struct conn {
 	char			 addr[INET6_ADDRSTRLEN];
 	int			 admitted;	/* counted in the per-address limits */
 	int			 slow_down;	/* answer 44 with this many seconds */
-	char			*req;		/* REQ_CAP bytes, from the first */
+	char			*req;		/* REQ_CAP bytes, once it begins */
 	size_t			 reqlen;
 	size_t			 linelen;
 	struct answer		*ans;		/* from respond() on */
