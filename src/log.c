@@ -126,6 +126,35 @@ put_time(struct buf *b)
 static void	log_line(int, const char *, const char *, va_list, int)
 		    __attribute__((format(printf, 3, 0)));
 
+/*
+ * Messages carry names from outside (file names, SNI, certificate
+ * subjects): a control byte in one must not start a line of its own or
+ * move the cursor of whoever reads the log, so each becomes \xHH.
+ */
+static void
+escape_controls(struct buf *b, size_t from)
+{
+	struct buf	 out;
+	size_t		 i;
+
+	for (i = from; i < b->len; i++)
+		if ((unsigned char)b->data[i] < 0x20 || b->data[i] == 0x7f)
+			break;
+	if (i == b->len || b->failed)
+		return;
+	buf_init(&out);
+	buf_append(&out, b->data, i);
+	for (; i < b->len; i++) {
+		unsigned char c = (unsigned char)b->data[i];
+		if (c < 0x20 || c == 0x7f)
+			buf_printf(&out, "\\x%02x", c);
+		else
+			buf_putc(&out, (char)c);
+	}
+	buf_free(b);
+	*b = out;
+}
+
 static void
 log_line(int priority, const char *level, const char *fmt, va_list ap,
     int err)
@@ -140,6 +169,7 @@ log_line(int priority, const char *level, const char *fmt, va_list ap,
 	buf_vprintf(&b, fmt, ap);
 	if (err)
 		buf_printf(&b, ": %s", strerror(err));
+	escape_controls(&b, start);
 	if (use_syslog && !b.failed)
 		syslog(priority, "%s", b.data + start);
 	buf_putc(&b, '\n');

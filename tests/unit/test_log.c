@@ -56,6 +56,25 @@ test_batching(void)
 	is_int(log_flush_due(9001), -1, "which leaves nothing buffered");
 }
 
+/* A name with a newline must not forge a second line (names come from outside). */
+static void
+test_escaping(void)
+{
+	char	 buf[4096];
+	int	 lines = 0;
+	char	*p;
+
+	if (truncate(path, 0) == -1)
+		ok(0, "truncate the log");
+	log_warn("%s: no heading", "2004-new\ninfo forged line\x1b[2J");
+	logged(buf, sizeof(buf));
+	for (p = buf; (p = strchr(p, '\n')) != NULL; p++)
+		lines++;
+	is_int(lines, 1, "a newline in a logged name does not start a line");
+	ok(strstr(buf, "2004-new\\x0ainfo forged line\\x1b[2J: no heading") !=
+	    NULL, "control bytes are written as \\xHH");
+}
+
 int
 main(void)
 {
@@ -67,6 +86,7 @@ main(void)
 	}
 	close(fd);
 	test_batching();
+	test_escaping();
 	log_release();
 	log_close();
 	unlink(path);
