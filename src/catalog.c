@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "catalog.h"
+#include "lease.h"
 #include "log.h"
 #include "meta.h"
 #include "path.h"
@@ -66,10 +67,12 @@ struct catalog {
 	int			 bulk;		/* appending unsorted: a full scan */
 	unsigned char		 changed_years[MAX_YEAR / 8 + 1];
 
-	pthread_mutex_t		 lock;		/* guards current and busy */
+	unsigned		 scan;		/* the full scan under way, or the last */
+	unsigned		 intro_scan;	/* when intro.gmi was last seen */
+	int			 publish_failed;
+
+	pthread_mutex_t		 lock;		/* guards current */
 	struct snapshot		*current;
-	struct strmap		 busy;
-	atomic_int		 nbusy;
 	struct snapshot		*retired;
 };
 
@@ -151,7 +154,6 @@ catalog_new(const struct catalog_config *cfg)
 		    cfg->hostname, cfg->port);
 	snprintf(c->title, sizeof(c->title), "%s", cfg->hostname);
 	strmap_init(&c->pages);
-	strmap_init(&c->busy);
 	if (pthread_mutex_init(&c->lock, NULL) != 0) {
 		free(c);
 		return NULL;
@@ -259,15 +261,18 @@ add_page(struct catalog *c, struct page *p)
 
 /*
  * Reads the start of a regular file without following a final symlink and
- * without blocking on a FIFO.  Returns the byte count, or -1.
+ * without blocking on a FIFO, under a read lease so that no writer changes
+ * it meanwhile.  Returns the byte count, or -1 with errno: EBUSY while a
+ * process has it open for writing, EINVAL if it is not a regular file.
  */
 static ssize_t
 read_head(int rootfd, const char *path, char *out, size_t outsz,
     struct stat *st)
 {
-	ssize_t	 n;
-	size_t	 got = 0;
-	int	 fd;
+	enum lease_verdict	 lease;
+	ssize_t			 n;
+	size_t			 got = 0;
+	int			 fd, err = 0;
 
 	fd = openat(rootfd, path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
 	    O_CLOEXEC);
@@ -278,6 +283,11 @@ read_head(int rootfd, const char *path, char *out, size_t outsz,
 		errno = EINVAL;
 		return -1;
 	}
+	if ((lease = lease_take(fd)) == LEASE_WRITER) {
+		close(fd);
+		errno = EBUSY;
+		return -1;
+	}
 	/* The size from fstat spares the read that would only find EOF. */
 	if ((size_t)st->st_size < outsz)
 		outsz = (size_t)st->st_size;
@@ -285,38 +295,73 @@ read_head(int rootfd, const char *path, char *out, size_t outsz,
 		n = read(fd, out + got, outsz - got);
 		if (n == -1 && errno == EINTR)
 			continue;
+		if (n == -1)
+			err = errno;
 		if (n <= 0)
 			break;
 		got += (size_t)n;
 	}
+	if (lease == LEASE_HELD)
+		lease_drop(fd);
 	close(fd);
+	if (err != 0) {
+		errno = err;
+		return -1;
+	}
 	return (ssize_t)got;
 }
 
-static void
-load_intro(struct catalog *c)
+/* What a failed read_head means for the catalog. */
+static enum catalog_update
+head_failure(int err)
 {
-	static char	 head[HEAD_BYTES];
-	struct stat	 st;
-	ssize_t		 n;
-	int		 crlf;
+	if (err == EBUSY)
+		return CATALOG_BUSY;
+	if (err == EMFILE || err == ENFILE || err == ENOMEM || err == EINTR ||
+	    err == EIO)
+		return CATALOG_RETRY;
+	return CATALOG_DONE;	/* gone, or not a page */
+}
 
+static void
+drop_intro(struct catalog *c)
+{
 	free(c->intro);
 	c->intro = NULL;
 	c->intro_len = 0;
 	snprintf(c->title, sizeof(c->title), "%s", c->cfg.hostname);
 	c->dirty = 1;
+}
+
+/* The old introduction stays while the new one cannot be read. */
+static enum catalog_update
+load_intro(struct catalog *c)
+{
+	static char	 head[HEAD_BYTES];
+	struct stat	 st;
+	ssize_t		 n;
+	char		*text;
+	int		 crlf;
+
+	c->intro_scan = c->scan;
 	if ((n = read_head(c->rootfd, "intro.gmi", head, sizeof(head),
-	    &st)) < 0)
-		return;
-	if ((c->intro = malloc((size_t)n + 1)) == NULL)
-		return;
-	memcpy(c->intro, head, (size_t)n);
-	c->intro[n] = '\0';
+	    &st)) < 0) {
+		if (head_failure(errno) != CATALOG_DONE)
+			return head_failure(errno);
+		drop_intro(c);
+		return CATALOG_DONE;
+	}
+	if ((text = malloc((size_t)n + 1)) == NULL)
+		return CATALOG_RETRY;
+	drop_intro(c);
+	memcpy(text, head, (size_t)n);
+	text[n] = '\0';
+	c->intro = text;
 	c->intro_len = (size_t)n;
 	if (meta_title(head, (size_t)n, (size_t)n == sizeof(head), "intro.gmi",
 	    c->title, sizeof(c->title), &crlf) != TITLE_HEADING)
 		snprintf(c->title, sizeof(c->title), "%s", c->cfg.hostname);
+	return CATALOG_DONE;
 }
 
 static void
@@ -364,8 +409,10 @@ page_new(const char *path, const char *title, const struct chron_date *d)
 	return p;
 }
 
-static struct page *
-load_page(struct catalog *c, const char *path, const struct chron_date *d)
+/* The page as the file now says, or *out = NULL when it is not one. */
+static enum catalog_update
+load_page(const char *path, int rootfd, const struct chron_date *d,
+    struct page **out)
 {
 	static char		 head[HEAD_BYTES];
 	char			 title[TITLE_MAX];
@@ -375,16 +422,18 @@ load_page(struct catalog *c, const char *path, const struct chron_date *d)
 	enum meta_title_source	 src;
 	int			 crlf;
 
-	if ((n = read_head(c->rootfd, path, head, sizeof(head), &st)) < 0)
-		return NULL;
+	*out = NULL;
+	if ((n = read_head(rootfd, path, head, sizeof(head), &st)) < 0)
+		return head_failure(errno);
 	src = meta_title(head, (size_t)n, (size_t)n == sizeof(head), path,
 	    title, sizeof(title), &crlf);
 	warn_title(path, src);
 	if ((p = page_new(path, title, d)) == NULL)
-		return NULL;
+		return CATALOG_RETRY;
 	p->mtime = st.st_mtime;
 	p->crlf = crlf;
-	return p;
+	*out = p;
+	return CATALOG_DONE;
 }
 
 static int
@@ -406,44 +455,87 @@ has_hidden_segment(const char *path)
 	return 0;
 }
 
-void
+/* Room for one more page, so that replacing a page cannot fail halfway. */
+static int
+reserve_page(struct catalog *c)
+{
+	struct page	**v;
+	size_t		  cap;
+
+	if (c->npages < c->cap)
+		return 0;
+	cap = c->cap ? c->cap * 2 : 64;
+	if ((v = realloc(c->chron, cap * sizeof(*v))) == NULL)
+		return -1;
+	c->chron = v;
+	if ((v = realloc(c->recent, cap * sizeof(*v))) == NULL)
+		return -1;
+	c->recent = v;
+	c->cap = cap;
+	return 0;
+}
+
+/* 1 when a file of this name can be a page of the chronicle. */
+static int
+is_candidate(const char *path, struct chron_date *d)
+{
+	const char	*base = strrchr(path, '/');
+
+	base = base ? base + 1 : path;
+	return meta_is_gemtext(base) && !path_is_leftover(path) &&
+	    !has_hidden_segment(path) && meta_parse_date(base, d) != 0;
+}
+
+enum catalog_update
 catalog_file_changed(struct catalog *c, const char *path)
 {
 	struct chron_date	 d;
-	struct page		*p;
-	const char		*base = strrchr(path, '/');
+	struct page		*p, *old;
+	enum catalog_update	 u;
 
-	base = base ? base + 1 : path;
-	if (is_root_file(path, "intro.gmi"))
-		load_intro(c);
+	if ((old = strmap_get(&c->pages, path)) != NULL)
+		old->seen = c->scan;
+	if (c->rootfd != -1 && is_root_file(path, "intro.gmi") &&
+	    (u = load_intro(c)) != CATALOG_DONE)
+		return u;
 	if (is_root_file(path, "index.gmi")) {
 		c->index_override = faccessat(c->rootfd, path, F_OK,
 		    AT_SYMLINK_NOFOLLOW) == 0;
 		c->dirty = 1;
 	}
-	remove_page(c, path);
-	if (c->rootfd == -1 || !meta_is_gemtext(base) ||
-	    path_is_leftover(path) || has_hidden_segment(path) ||
-	    meta_parse_date(base, &d) == 0)
-		return;
+	if (c->rootfd == -1 || !is_candidate(path, &d)) {
+		remove_page(c, path);
+		return CATALOG_DONE;
+	}
 	if (path_has_control(path)) {
 		log_warn("not listed: control character in the name %s", path);
-		return;
+		remove_page(c, path);
+		return CATALOG_DONE;
 	}
-	if ((p = load_page(c, path, &d)) == NULL)
-		return;
+	if ((u = load_page(path, c->rootfd, &d, &p)) != CATALOG_DONE)
+		return u;
+	if (p != NULL && reserve_page(c) == -1) {
+		page_unref(p);
+		return CATALOG_RETRY;
+	}
+	remove_page(c, path);
+	if (p == NULL)
+		return CATALOG_DONE;
+	p->seen = c->scan;
 	if (add_page(c, p) == -1) {
-		log_warn("%s: out of memory, page not listed", path);
+		log_warn("%s: out of memory, page not listed yet", path);
 		strmap_del(&c->pages, p->path);
 		page_unref(p);
+		return CATALOG_RETRY;
 	}
+	return CATALOG_DONE;
 }
 
 void
 catalog_file_removed(struct catalog *c, const char *path)
 {
 	if (is_root_file(path, "intro.gmi"))
-		load_intro(c);
+		drop_intro(c);
 	if (is_root_file(path, "index.gmi")) {
 		c->index_override = 0;
 		c->dirty = 1;
@@ -468,14 +560,24 @@ recent_qsort(const void *a, const void *b)
  * each in order would move O(n) pointers per page, O(n^2) in all.
  */
 void
-catalog_bulk_begin(struct catalog *c)
+catalog_scan_begin(struct catalog *c)
 {
 	c->bulk = 1;
+	c->scan++;
 }
 
 void
-catalog_bulk_end(struct catalog *c)
+catalog_scan_end(struct catalog *c, int complete)
 {
+	size_t	 i;
+
+	if (complete) {
+		for (i = c->npages; i > 0; i--)
+			if (c->chron[i - 1]->seen != c->scan)
+				remove_page(c, c->chron[i - 1]->path);
+		if (c->intro != NULL && c->intro_scan != c->scan)
+			drop_intro(c);
+	}
 	c->bulk = 0;
 	qsort(c->chron, c->npages, sizeof(*c->chron), chron_qsort);
 	qsort(c->recent, c->npages, sizeof(*c->recent), recent_qsort);
@@ -496,12 +598,8 @@ catalog_clear(struct catalog *c)
 {
 	while (c->npages > 0)
 		remove_page(c, c->chron[c->npages - 1]->path);
-	free(c->intro);
-	c->intro = NULL;
-	c->intro_len = 0;
+	drop_intro(c);
 	c->index_override = 0;
-	snprintf(c->title, sizeof(c->title), "%s", c->cfg.hostname);
-	c->dirty = 1;
 }
 
 static void
@@ -742,9 +840,17 @@ catalog_publish(struct catalog *c)
 		return 0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if ((s = snapshot_build(c)) == NULL) {
-		log_warn("out of memory: the generated pages were not updated");
+		if (!c->publish_failed)
+			log_warn("%s: the generated pages cannot be rebuilt "
+			    "now (out of memory or descriptors); retrying",
+			    c->cfg.hostname);
+		c->publish_failed = 1;
 		return -1;
 	}
+	if (c->publish_failed)
+		log_info("%s: the generated pages are rebuilt again",
+		    c->cfg.hostname);
+	c->publish_failed = 0;
 	c->dirty = 0;
 	memset(c->changed_years, 0, sizeof(c->changed_years));
 	pthread_mutex_lock(&c->lock);
@@ -760,6 +866,12 @@ catalog_publish(struct catalog *c)
 	}
 	catalog_reap(c);
 	return 0;
+}
+
+int
+catalog_dirty(const struct catalog *c)
+{
+	return c->dirty;
 }
 
 void
@@ -800,8 +912,6 @@ snapshot_release(struct snapshot *s)
 void
 catalog_free(struct catalog *c)
 {
-	size_t	 i;
-
 	if (c == NULL)
 		return;
 	if (c->current != NULL) {
@@ -815,48 +925,12 @@ catalog_free(struct catalog *c)
 		log_warn("snapshots still in use at exit");
 	catalog_clear(c);
 	strmap_free(&c->pages);
-	for (i = 0; i < c->busy.cap; i++)
-		free((char *)c->busy.keys[i]);
-	strmap_free(&c->busy);
 	free(c->chron);
 	free(c->recent);
 	if (c->rootfd != -1)
 		close(c->rootfd);
 	pthread_mutex_destroy(&c->lock);
 	free(c);
-}
-
-void
-catalog_set_busy(struct catalog *c, const char *path, int busy)
-{
-	char	*key;
-
-	pthread_mutex_lock(&c->lock);
-	if (busy && strmap_get(&c->busy, path) == NULL) {
-		if ((key = strdup(path)) != NULL &&
-		    strmap_put(&c->busy, key, key) == 0)
-			atomic_fetch_add(&c->nbusy, 1);
-		else
-			free(key);
-	} else if (!busy && (key = strmap_del(&c->busy, path)) != NULL) {
-		free(key);
-		atomic_fetch_sub(&c->nbusy, 1);
-	}
-	pthread_mutex_unlock(&c->lock);
-}
-
-/* The common case, nothing being written, costs one atomic load. */
-int
-catalog_is_busy(struct catalog *c, const char *path)
-{
-	int	 busy;
-
-	if (atomic_load(&c->nbusy) == 0)
-		return 0;
-	pthread_mutex_lock(&c->lock);
-	busy = strmap_get(&c->busy, path) != NULL;
-	pthread_mutex_unlock(&c->lock);
-	return busy;
 }
 
 int

@@ -30,24 +30,38 @@ void		 catalog_free(struct catalog *);
 /* Takes ownership of a directory descriptor for the root (-1: no root). */
 void		 catalog_set_root(struct catalog *, int);
 int		 catalog_root(const struct catalog *);
-/* Re-reads one file (path relative to the root); drops it if it no longer qualifies. */
-void		 catalog_file_changed(struct catalog *, const char *);
+enum catalog_update {
+	CATALOG_DONE,	/* the catalog holds what the file now says */
+	CATALOG_BUSY,	/* a process has it open for writing: ask again later */
+	CATALOG_RETRY	/* out of descriptors or memory: the old entry stays */
+};
+
+/*
+ * Re-reads one file (path relative to the root); drops it if it no
+ * longer qualifies.  A file still open for writing is left as it was.
+ */
+enum catalog_update catalog_file_changed(struct catalog *, const char *);
 void		 catalog_file_removed(struct catalog *, const char *);
 /* Drops every page under a directory ("a/b/"). */
 void		 catalog_dir_removed(struct catalog *, const char *);
 void		 catalog_clear(struct catalog *);
-/* Brackets a full scan: pages are sorted once at the end, not one by one. */
-void		 catalog_bulk_begin(struct catalog *);
-void		 catalog_bulk_end(struct catalog *);
+/*
+ * Brackets a full scan: pages are sorted once at the end, not one by one.
+ * A complete scan then drops the pages it did not see; an incomplete one
+ * (a directory could not be read) drops nothing.
+ */
+void		 catalog_scan_begin(struct catalog *);
+void		 catalog_scan_end(struct catalog *, int);
 size_t		 catalog_count(const struct catalog *);
-/* Publishes a new snapshot if anything changed since the last one. */
+/*
+ * Publishes a new snapshot if anything changed since the last one: 0, or
+ * -1 when it could not be built (it is then built by a later call).
+ */
 int		 catalog_publish(struct catalog *);
+/* 1 while a change waits to be published. */
+int		 catalog_dirty(const struct catalog *);
 /* Frees retired snapshots that no request holds any more. */
 void		 catalog_reap(struct catalog *);
-
-/* Files being written right now, which must not be served half-done. */
-void		 catalog_set_busy(struct catalog *, const char *, int);
-int		 catalog_is_busy(struct catalog *, const char *);
 
 /* Thread-safe: a reference to the current snapshot, and its release. */
 struct snapshot	*catalog_acquire(struct catalog *);

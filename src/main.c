@@ -362,6 +362,8 @@ block_signals(sigset_t *set)
 	sigaddset(set, SIGHUP);
 	sigaddset(set, SIGUSR1);
 	signal(SIGPIPE, SIG_IGN);
+	/* A writer opening a file we hold a read lease on (src/lease.c). */
+	signal(SIGIO, SIG_IGN);
 	return pthread_sigmask(SIG_BLOCK, set, NULL) == 0 ? 0 : -1;
 }
 
@@ -492,7 +494,11 @@ watch_loop(struct capsules *cs, int sfd)
 		pfd[i + 1].events = POLLIN;
 	}
 	for (;;) {
-		if (poll(pfd, n + 1, 1000) == -1 && errno != EINTR) {
+		int wait = 1000;
+		for (i = 0; i < n; i++)
+			if (watch_wait_ms(cs->watches[i]) < wait)
+				wait = watch_wait_ms(cs->watches[i]);
+		if (poll(pfd, n + 1, wait) == -1 && errno != EINTR) {
 			log_syserr("poll");
 			return;
 		}

@@ -24,6 +24,7 @@ struct page {
 	size_t			 line_len;
 	int			 crlf;	/* the file ends its lines with CRLF */
 	int			 refs;	/* owned by the catalog's thread */
+	unsigned		 seen;	/* the catalog's last scan that found it */
 };
 
 enum meta_title_source {

@@ -19,6 +19,7 @@
 #include "catalog.h"
 #include "config.h"
 #include "filecache.h"
+#include "lease.h"
 #include "log.h"
 #include "meta.h"
 #include "mime.h"
@@ -28,6 +29,7 @@
 #include "route.h"
 
 #define OPEN_FLAGS	(O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
+#define WHOLE_MAX	((off_t)64 * 1024)	/* read whole under the lease */
 
 void
 response_init(struct response *res)
@@ -320,31 +322,19 @@ serve_listing(const char *dir, int fd, struct response *res)
 	answer_mem(res, "text/gemini", res->host->lang, &res->one, 1);
 }
 
-/* Editor leftovers and files being written are not served: 1 if refused. */
-static int
-refuse_unready(const struct route_env *env, const char *rel,
+/*
+ * A cached file is the same file, byte for byte, as when it was read: its
+ * identity (inode, size, times) has not changed since, so no writer has
+ * touched it, and it was read while no process had it open for writing.
+ */
+static void
+serve_cached(const char *rel, const struct cached_file *cf,
     struct response *res)
 {
-	struct catalog	*cat = env->cats[res->host - env->cfg->hosts];
-
 	if (path_is_leftover(rel)) {
 		answer(res, 51, "not found");
-		return 1;
-	}
-	if (catalog_is_busy(cat, rel)) {
-		answer(res, 40, "this file is being written; try again "
-		    "shortly");
-		return 1;
-	}
-	return 0;
-}
-
-static void
-serve_cached(const struct route_env *env, const char *rel,
-    const struct cached_file *cf, struct response *res)
-{
-	if (refuse_unready(env, rel, res))
 		return;
+	}
 	buf_append(&res->owned, cf->data, cf->len);
 	if (res->owned.failed) {
 		answer(res, 40, "out of memory");
@@ -361,22 +351,84 @@ serve_cached(const struct route_env *env, const char *rel,
 		snapshot_footer(res->snap, rel, &res->footer);
 }
 
+/* The whole of a small file into res->owned as one segment: 0 or -1. */
+static int
+read_small(int fd, off_t size, struct response *res)
+{
+	size_t	 got = 0, want = (size_t)size;
+	ssize_t	 n;
+
+	if (buf_reserve(&res->owned, want) == -1)
+		return -1;
+	while (got < want) {
+		n = pread(fd, res->owned.data + got, want - got, (off_t)got);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			return -1;
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	res->owned.len = got;
+	res->one.data = res->owned.data;
+	res->one.len = got;
+	res->segs = &res->one;
+	res->nsegs = 1;
+	res->body = BODY_MEM;
+	return 0;
+}
+
+/*
+ * Whether a writer still has the file is asked of the kernel now, not of
+ * the watcher, which may not have seen the writer's events yet.  A small
+ * file is read whole while the lease is held, so that a writer who opens
+ * it meanwhile waits for the read; a larger one is streamed, and a writer
+ * who starts after the answer has begun is not stopped.
+ */
 static void
 serve_file(const struct route_env *env, const char *rel, int fd,
     const struct stat *st, struct response *res)
 {
-	if (refuse_unready(env, rel, res)) {
+	int			 capsule = (int)(res->host - env->cfg->hosts);
+	enum lease_verdict	 lease;
+	int			 rc = 0;
+
+	if (path_is_leftover(rel)) {
 		close(fd);
+		answer(res, 51, "not found");
+		return;
+	}
+	if ((lease = lease_take(fd)) == LEASE_WRITER) {
+		close(fd);
+		answer(res, 40, "this file is being written; try again "
+		    "shortly");
 		return;
 	}
 	if (mime_for_file(env->mime, rel, fd, st, res->host->lang, res->meta,
 	    sizeof(res->meta)) == -1)
 		snprintf(res->meta, sizeof(res->meta),
 		    "application/octet-stream");
+	if (st->st_size <= WHOLE_MAX)
+		rc = read_small(fd, st->st_size, res);
+	if (lease == LEASE_HELD)
+		lease_drop(fd);
+	if (rc == -1) {
+		close(fd);
+		answer(res, 40, "cannot read the file");
+		return;
+	}
 	res->status = 20;
-	res->body = BODY_FILE;
-	res->fd = fd;
-	res->size = st->st_size;
+	if (res->body == BODY_MEM) {
+		if (env->files != NULL)
+			(void)filecache_put(env->files, capsule, rel, fd, st,
+			    res->meta);
+		close(fd);
+	} else {
+		res->body = BODY_FILE;
+		res->fd = fd;
+		res->size = st->st_size;
+	}
 	if (meta_is_gemtext(rel))
 		snapshot_footer(res->snap, rel, &res->footer);
 }
@@ -432,7 +484,7 @@ serve_path(const struct route_env *env, const struct request *r,
 	}
 	if (env->files != NULL &&
 	    filecache_get(env->files, capsule, rootfd, rel, &cf)) {
-		serve_cached(env, rel, &cf, res);
+		serve_cached(rel, &cf, res);
 		return;
 	}
 	if ((fd = open_beneath(rootfd, rel)) == -1) {
@@ -444,12 +496,9 @@ serve_path(const struct route_env *env, const struct request *r,
 		answer(res, 40, "cannot read the file");
 	} else if (S_ISDIR(st.st_mode))
 		serve_directory(env, r, rel, fd, res);
-	else if (S_ISREG(st.st_mode)) {
+	else if (S_ISREG(st.st_mode))
 		serve_file(env, rel, fd, &st, res);
-		if (env->files != NULL && res->body == BODY_FILE)
-			(void)filecache_put(env->files, capsule, rel, res->fd,
-			    &st, res->meta);
-	} else {
+	else {
 		close(fd);
 		answer(res, 51, "not found");
 	}

@@ -14,6 +14,7 @@
 #include "catalog.h"
 #include "log.h"
 #include "path.h"
+#include "strmap.h"
 #include "watch.h"
 
 #define MAX_DEPTH	32
@@ -21,6 +22,8 @@
 			 IN_DELETE | IN_CREATE | IN_MODIFY | IN_ATTRIB | \
 			 IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR | \
 			 IN_DONT_FOLLOW | IN_EXCL_UNLINK)
+
+#define SETTLE_MS	100	/* how often files still being written are looked at */
 
 struct watch {
 	struct catalog	 *cat;
@@ -30,7 +33,83 @@ struct watch {
 	size_t		  ndirs;
 	int		  root_wd;
 	int		  root_missing;
+	int		  root_unreachable;	/* back, but outside the sandbox */
+	/*
+	 * Files the catalog could not take in yet: still open for writing,
+	 * or out of descriptors or memory.  Keys are owned here.
+	 */
+	struct strmap	  pending;
+	int		  walk_failed;	/* the last walk missed a directory */
+	int		  rescan_due;
 };
+
+static void
+pending_del(struct watch *w, const char *path)
+{
+	char	*key;
+
+	if ((key = strmap_del(&w->pending, path)) != NULL)
+		free(key);
+}
+
+static void
+pending_add(struct watch *w, const char *path)
+{
+	char	*key;
+
+	if (strmap_get(&w->pending, path) != NULL)
+		return;
+	if ((key = strdup(path)) == NULL ||
+	    strmap_put(&w->pending, key, key) == -1) {
+		free(key);
+		w->rescan_due = 1;	/* out of memory: a rescan finds it */
+	}
+}
+
+static void
+pending_clear(struct watch *w, const char *prefix)
+{
+	size_t	 i, len = strlen(prefix);
+
+	for (i = 0; i < w->pending.cap; i++) {
+		const char *key = w->pending.keys[i];
+		if (key != NULL && strncmp(key, prefix, len) == 0) {
+			pending_del(w, key);
+			i = (size_t)-1;	/* the table moved: start again */
+		}
+	}
+}
+
+/* The catalog takes the file in now, or it waits in 'pending'. */
+static void
+update(struct watch *w, const char *path)
+{
+	if (catalog_file_changed(w->cat, path) == CATALOG_DONE)
+		pending_del(w, path);
+	else
+		pending_add(w, path);
+}
+
+/* Looks again at every file that was not taken in. */
+static void
+settle_pending(struct watch *w)
+{
+	char	**keys;
+	size_t	  i, n = 0;
+
+	if (w->pending.len == 0)
+		return;
+	if ((keys = calloc(w->pending.len, sizeof(*keys))) == NULL)
+		return;
+	for (i = 0; i < w->pending.cap; i++)
+		if (w->pending.keys[i] != NULL)
+			keys[n++] = (char *)w->pending.keys[i];
+	for (i = 0; i < n; i++) {
+		if (catalog_file_changed(w->cat, keys[i]) == CATALOG_DONE)
+			pending_del(w, keys[i]);
+	}
+	free(keys);
+}
 
 static void
 forget_all(struct watch *w)
@@ -91,11 +170,14 @@ add_watch(struct watch *w, const char *dir)
 	    sizeof(full))
 		return -1;
 	if ((wd = inotify_add_watch(w->ifd, full, DIR_MASK)) == -1) {
+		if (errno == ENOMEM)
+			w->walk_failed = 1;
 		log_syserr("inotify_add_watch %s", full);
 		return -1;
 	}
 	if (remember(w, wd, dir) == -1) {
 		log_warn("%s: out of memory, not watched", full);
+		w->walk_failed = 1;
 		return -1;
 	}
 	return wd;
@@ -133,6 +215,8 @@ walk(struct watch *w, const char *dir, int depth)
 	fd = openat(catalog_root(w->cat), dir[0] ? dir : ".", O_RDONLY |
 	    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd == -1 || (d = fdopendir(fd)) == NULL) {
+		if (errno == EMFILE || errno == ENFILE || errno == ENOMEM)
+			w->walk_failed = 1;	/* try the scan again later */
 		log_syserr("cannot read directory /%s", dir);
 		if (fd != -1)
 			close(fd);
@@ -148,12 +232,26 @@ walk(struct watch *w, const char *dir, int depth)
 		if (isdir)
 			walk(w, path, depth + 1);
 		else
-			catalog_file_changed(w->cat, path);
+			update(w, path);
 	}
 	closedir(d);
 }
 
-/* Opens the root and scans it: 0, or -1 when the root is not there. */
+/* Walks the whole root; a walk that missed a directory is done again later. */
+static void
+scan(struct watch *w)
+{
+	w->walk_failed = 0;
+	catalog_scan_begin(w->cat);
+	walk(w, "", 0);
+	catalog_scan_end(w->cat, !w->walk_failed);
+	w->rescan_due = w->walk_failed;
+}
+
+/*
+ * Opens the root and scans it: 0, or -1 with errno when it cannot be
+ * opened (EACCES: it is a new directory outside the sandbox's rules).
+ */
 static int
 attach_root(struct watch *w)
 {
@@ -165,10 +263,10 @@ attach_root(struct watch *w)
 	catalog_clear(w->cat);
 	catalog_set_root(w->cat, fd);
 	forget_all(w);
-	catalog_bulk_begin(w->cat);
-	walk(w, "", 0);
-	catalog_bulk_end(w->cat);
+	pending_clear(w, "");
+	scan(w);
 	w->root_missing = 0;
+	w->root_unreachable = 0;
 	return 0;
 }
 
@@ -181,6 +279,7 @@ watch_open(struct catalog *cat, const char *root)
 		return NULL;
 	w->cat = cat;
 	w->root_wd = -1;
+	strmap_init(&w->pending);
 	if ((w->root = strdup(root)) == NULL)
 		goto fail;
 	if ((w->ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) == -1) {
@@ -195,6 +294,7 @@ watch_open(struct catalog *cat, const char *root)
 	catalog_publish(cat);
 	return w;
 fail:
+	strmap_free(&w->pending);
 	free(w->root);
 	free(w);
 	return NULL;
@@ -206,6 +306,8 @@ watch_close(struct watch *w)
 	if (w == NULL)
 		return;
 	forget_all(w);
+	pending_clear(w, "");
+	strmap_free(&w->pending);
 	free(w->dirs);
 	close(w->ifd);
 	free(w->root);
@@ -218,23 +320,25 @@ watch_fd(const struct watch *w)
 	return w->ifd;
 }
 
+/* Requests answer 41 until the root is back. */
 static void
-root_lost(struct watch *w)
+root_lost(struct watch *w, const char *how)
 {
-	log_warn("capsule root %s is gone; waiting for it to come back",
-	    w->root);
+	log_warn("capsule root %s %s; answering 41 until it is back",
+	    w->root, how);
 	forget_all(w);
+	pending_clear(w, "");
 	catalog_clear(w->cat);
 	catalog_set_root(w->cat, -1);
 	w->root_missing = 1;
 }
 
+/* The root's events were lost: look at everything again, keeping what is there. */
 static void
 rescan(struct watch *w)
 {
-	log_warn("inotify queue overflowed: rescanning %s", w->root);
-	if (attach_root(w) == -1)
-		root_lost(w);
+	forget_all(w);
+	scan(w);
 }
 
 static void
@@ -244,45 +348,32 @@ dir_event(struct watch *w, const struct inotify_event *ev, const char *path)
 
 	if ((size_t)snprintf(dir, sizeof(dir), "%s/", path) >= sizeof(dir))
 		return;
-	if (ev->mask & (IN_CREATE | IN_MOVED_TO))
+	if (ev->mask & (IN_CREATE | IN_MOVED_TO)) {
 		walk(w, dir, 1);
-	else if (ev->mask & (IN_DELETE | IN_MOVED_FROM)) {
+		if (w->walk_failed)
+			w->rescan_due = 1;
+	} else if (ev->mask & (IN_DELETE | IN_MOVED_FROM)) {
 		forget_subtree(w, dir);
+		pending_clear(w, dir);
 		catalog_dir_removed(w->cat, dir);
 	}
 }
 
 /*
- * A file is 'busy' from its creation or first write until the writer
- * closes it: requests for it wait for the finished file (answer 40).  A
- * new hard link (more than one link at creation) is complete at once.
+ * Whatever the event, the catalog reads the file again, unless a process
+ * still has it open for writing: then it waits in 'pending' and is looked
+ * at again until no writer has it (a close, a rename, a hard link,
+ * O_TMPFILE and linkat, or a truncate without open: all end the same way).
  */
 static void
 file_event(struct watch *w, const struct inotify_event *ev, const char *path)
 {
-	struct catalog	*c = w->cat;
-	struct stat	 st;
-
-	if (ev->mask & IN_CREATE) {
-		if (fstatat(catalog_root(c), path, &st,
-		    AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
-		    st.st_nlink == 1)
-			catalog_set_busy(c, path, 1);
-		else
-			catalog_file_changed(c, path);
-	}
-	if (ev->mask & IN_MODIFY)
-		catalog_set_busy(c, path, 1);
-	if (ev->mask & (IN_CLOSE_WRITE | IN_MOVED_TO)) {
-		catalog_set_busy(c, path, 0);
-		catalog_file_changed(c, path);
-	}
-	if ((ev->mask & IN_ATTRIB) && !catalog_is_busy(c, path))
-		catalog_file_changed(c, path);
 	if (ev->mask & (IN_DELETE | IN_MOVED_FROM)) {
-		catalog_set_busy(c, path, 0);
-		catalog_file_removed(c, path);
+		pending_del(w, path);
+		catalog_file_removed(w->cat, path);
+		return;
 	}
+	update(w, path);
 }
 
 static void
@@ -292,6 +383,7 @@ handle_event(struct watch *w, const struct inotify_event *ev)
 	const char	*dir;
 
 	if (ev->mask & IN_Q_OVERFLOW) {
+		log_warn("inotify queue overflowed: rescanning %s", w->root);
 		rescan(w);
 		return;
 	}
@@ -300,7 +392,7 @@ handle_event(struct watch *w, const struct inotify_event *ev)
 		return;
 	if (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF)) {
 		if (ev->wd == w->root_wd)
-			root_lost(w);
+			root_lost(w, "is gone");
 		return;
 	}
 	if (ev->mask & IN_IGNORED) {
@@ -344,13 +436,74 @@ watch_process(struct watch *w)
 	catalog_publish(w->cat);
 }
 
+/*
+ * The root is checked by its name, not by its watch: a removed directory
+ * that some descriptor still holds (the catalog's own) sends no event.
+ */
+static void
+check_root(struct watch *w)
+{
+	struct stat	 named, held;
+	int		 unreachable;
+
+	if (stat(w->root, &named) == -1) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			root_lost(w, "is gone");
+		return;
+	}
+	if (fstat(catalog_root(w->cat), &held) == -1)
+		return;
+	if (named.st_dev == held.st_dev && named.st_ino == held.st_ino &&
+	    held.st_nlink > 0)
+		return;
+	if (attach_root(w) == 0) {
+		log_info("capsule root %s was replaced: now serving the new "
+		    "one, %zu dated pages", w->root, catalog_count(w->cat));
+		return;
+	}
+	unreachable = errno == EACCES;
+	root_lost(w, "was replaced by one that cannot be opened");
+	w->root_unreachable = unreachable;
+}
+
+static void
+look_for_root(struct watch *w)
+{
+	if (attach_root(w) == 0) {
+		log_info("capsule root %s is back: %zu dated pages", w->root,
+		    catalog_count(w->cat));
+		return;
+	}
+	if (errno == EACCES && !w->root_unreachable) {
+		log_warn("capsule root %s is back as a new directory, outside "
+		    "what the sandbox was given", w->root);
+		w->root_unreachable = 1;
+	}
+}
+
 void
 watch_tick(struct watch *w)
 {
-	if (w->root_missing && attach_root(w) == 0) {
-		log_info("capsule root %s is back: %zu dated pages", w->root,
-		    catalog_count(w->cat));
-		catalog_publish(w->cat);
-	}
+	if (w->root_missing)
+		look_for_root(w);
+	else
+		check_root(w);
+	if (!w->root_missing && w->rescan_due)
+		rescan(w);
+	settle_pending(w);
+	catalog_publish(w->cat);
 	catalog_reap(w->cat);
+}
+
+int
+watch_wait_ms(const struct watch *w)
+{
+	return w->pending.len > 0 || w->rescan_due ||
+	    catalog_dirty(w->cat) ? SETTLE_MS : 1000;
+}
+
+int
+watch_root_unreachable(const struct watch *w)
+{
+	return w->root_unreachable;
 }

@@ -68,7 +68,7 @@ for i in 1 2; do like "$(body "$url")" '^# Replaced by a rename' "a page replace
 # The capsule directory removed and recreated
 mv "$CAPSULE" "$WORK/capsule.away"
 ok_cmd "with the capsule gone, requests fail cleanly" within 3 sh -c "'$GEMGET' -t 5 -c 127.0.0.1:$PORT -H '$BASE/chapters/1986-building-the-camp.gmi' | grep -Eq '^(4[01]|51) '"
-like "$(cat "$LOG")" 'is gone; waiting' "the loss is logged"
+like "$(cat "$LOG")" 'is gone; answering 41' "the loss is logged"
 mv "$WORK/capsule.away" "$CAPSULE"
 ok_cmd "the recreated capsule is picked up again" within 3 has "$BASE/" 'Building the camp'
 ok_cmd "and watched again: a new page appears" sh -c "printf '# Back\n' >'$ch/2020-back.gmi'"
