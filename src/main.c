@@ -1,4 +1,5 @@
 /* main: command line, start-up, signals, and the thread that watches the capsule. */
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 
@@ -11,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "catalog.h"
@@ -19,11 +21,13 @@
 #include "log.h"
 #include "sandbox.h"
 #include "server.h"
+#include "supervise.h"
 #include "tls.h"
 #include "watch.h"
 
 #define VERSION		"0.1.0"
 #define STOP_GRACE_MS	5000
+#define REPLACE_ASK_SECONDS 5	/* asking the supervisor again */
 
 static void
 usage(FILE *f)
@@ -493,6 +497,8 @@ watch_loop(struct capsules *cs, int sfd)
 		pfd[i + 1].fd = watch_fd(cs->watches[i]);
 		pfd[i + 1].events = POLLIN;
 	}
+	time_t			 asked = 0;
+
 	for (;;) {
 		int wait = 1000;
 		for (i = 0; i < n; i++)
@@ -506,6 +512,14 @@ watch_loop(struct capsules *cs, int sfd)
 			if (pfd[i + 1].revents & POLLIN)
 				watch_process(cs->watches[i]);
 			watch_tick(cs->watches[i]);
+			if (watch_root_unreachable(cs->watches[i]) &&
+			    time(NULL) - asked >= REPLACE_ASK_SECONDS) {
+				log_warn("capsule root %s is outside this "
+				    "process's sandbox: asking for a new server "
+				    "process", cs->cfg->hosts[i].root);
+				supervise_replace_me();
+				asked = time(NULL);
+			}
 		}
 		if (!(pfd[0].revents & POLLIN) ||
 		    read(sfd, &si, sizeof(si)) != sizeof(si))
@@ -578,43 +592,76 @@ close_capsules(struct capsules *cs)
 	}
 }
 
+/* A server process: its certificates, capsules and sandbox, then the watch loop. */
+static int
+serve(struct capsules *cs)
+{
+	const struct config	*cfg = cs->cfg;
+	sigset_t		 set;
+	size_t			 i;
+	int			 sfd, rc = 1;
+
+	if (block_signals(&set) == -1 ||
+	    (sfd = signalfd(-1, &set, SFD_CLOEXEC)) == -1) {
+		log_syserr("signals");
+		return 1;
+	}
+	for (i = 0; i < cfg->nhosts; i++)
+		if ((cs->ctxs[i] = tls_context(&cfg->hosts[i])) == NULL)
+			goto done;
+	server_set_contexts(cs->srv, cs->ctxs);
+	if (server_prepare(cs->srv) == -1 ||
+	    open_capsules(cs, server_port(cs->srv)) == -1)
+		goto done;
+	announce(cs, server_port(cs->srv));
+	if (sandbox_enter(cfg) == -1)
+		goto done;
+	/* After the user switch, which clears it: end with the supervisor. */
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1 || getppid() == 1)
+		goto done;
+	if (server_start(cs->srv, cs->cats) == -1 || sandbox_seal() == -1)
+		goto done;
+	supervise_ready();
+	watch_loop(cs, sfd);
+	rc = 0;
+done:
+	close_capsules(cs);
+	close(sfd);
+	return rc;
+}
+
+/*
+ * The listening sockets are bound once, here, and every server process the
+ * supervisor starts inherits them: a replacement serves the same addresses
+ * without a moment where none listens.
+ */
 static int
 run(const struct config *cfg, int argc, char **argv, const char *config_file)
 {
 	struct capsules	 cs;
-	sigset_t	 set;
-	size_t		 i;
-	int		 sfd, rc = 1;
+	int		 rc = 1;
 
 	memset(&cs, 0, sizeof(cs));
 	cs.cfg = cfg;
 	cs.argc = argc;
 	cs.argv = argv;
 	cs.config_file = config_file;
-	if (block_signals(&set) == -1 ||
-	    (sfd = signalfd(-1, &set, SFD_CLOEXEC)) == -1) {
-		log_syserr("signals");
-		return 1;
-	}
 	if (log_open(cfg->log_file, cfg->log_syslog, cfg->log_format) == -1)
-		goto done;
+		return 1;
 	raise_fd_limit();
-	for (i = 0; i < cfg->nhosts; i++)
-		if ((cs.ctxs[i] = tls_context(&cfg->hosts[i])) == NULL)
-			goto done;
-	if ((cs.srv = server_new(cfg, cs.ctxs)) == NULL ||
-	    server_listen(cs.srv) == -1 ||
-	    open_capsules(&cs, server_port(cs.srv)) == -1)
-		goto done;
-	announce(&cs, server_port(cs.srv));
-	if (sandbox_enter(cfg) == -1 || server_start(cs.srv, cs.cats) == -1 ||
-	    sandbox_seal() == -1)
-		goto done;
-	watch_loop(&cs, sfd);
-	rc = 0;
-done:
-	close_capsules(&cs);
-	close(sfd);
+	if ((cs.srv = server_new(cfg)) != NULL && server_listen(cs.srv) == 0) {
+		switch (supervise_start(&rc)) {
+		case 1:
+			rc = serve(&cs);
+			cs.srv = NULL;
+			break;
+		case 0:
+			break;
+		default:
+			rc = 1;
+		}
+	}
+	server_free(cs.srv);
 	log_close();
 	return rc;
 }

@@ -1216,18 +1216,25 @@ server_set_limits(struct server *srv, const struct config *cfg)
 	quota_set(srv->quota, cfg->max_per_addr, cfg->rate_per_addr);
 }
 
-static int	worker_setup(struct worker *);
-
-/* Everything that needs files (libmagic's database) is opened here, before any sandbox. */
 int
 server_listen(struct server *srv)
 {
 	size_t	 i;
-	int	 w;
 
 	for (i = 0; i < srv->cfg->nlisten; i++)
 		if (listen_spec(srv, srv->cfg->listen[i]) == -1)
 			return -1;
+	return 0;
+}
+
+static int	worker_setup(struct worker *);
+
+/* Everything that needs files (libmagic's database) is opened here, before any sandbox. */
+int
+server_prepare(struct server *srv)
+{
+	int	 w;
+
 	for (w = 0; w < srv->nworkers; w++)
 		if (worker_setup(&srv->workers[w]) == -1)
 			return -1;
@@ -1278,7 +1285,7 @@ server_set_contexts(struct server *srv, SSL_CTX *const *ctxs)
 }
 
 struct server *
-server_new(const struct config *cfg, SSL_CTX *const *ctxs)
+server_new(const struct config *cfg)
 {
 	struct server	*srv;
 	long		 ncpu;
@@ -1299,7 +1306,6 @@ server_new(const struct config *cfg, SSL_CTX *const *ctxs)
 	}
 	atomic_init(&srv->nconns, 0);
 	server_set_limits(srv, cfg);
-	server_set_contexts(srv, ctxs);
 	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	srv->nworkers = cfg->workers > 0 ? cfg->workers : (int)(ncpu > 0 ?
 	    ncpu : 1);

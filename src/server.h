@@ -8,11 +8,12 @@ struct catalog;
 struct config;
 struct server;
 
-/* One TLS context per configured host, in the order of cfg->hosts. */
-struct server	*server_new(const struct config *, SSL_CTX *const *);
+struct server	*server_new(const struct config *);
 /*
- * Swaps in new TLS contexts (SIGHUP).  Connections under way keep the
- * context they started with; the caller may free the old ones at once.
+ * The TLS contexts, one per configured host in the order of cfg->hosts:
+ * before server_start, and again to swap in new ones (SIGHUP).
+ * Connections under way keep the context they started with; the caller
+ * may free the old ones at once.
  */
 void		 server_set_contexts(struct server *, SSL_CTX *const *);
 /*
@@ -21,10 +22,13 @@ void		 server_set_contexts(struct server *, SSL_CTX *const *);
  */
 void		 server_set_limits(struct server *, const struct config *);
 /*
- * Binds every --listen address once per worker (logging each) and opens
- * what the workers need.  0 or -1.
+ * Binds every --listen address once per worker (logging each): 0 or -1.
+ * The sockets outlive a fork, so that every server process the
+ * supervisor starts serves them.
  */
 int		 server_listen(struct server *);
+/* Opens what the workers need (epoll, libmagic): 0 or -1. */
+int		 server_prepare(struct server *);
 /* The port of the first listener (useful when it was 0). */
 int		 server_port(const struct server *);
 /* Starts the workers; requests are answered from the hosts' catalogs. */

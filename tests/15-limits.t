@@ -6,14 +6,14 @@ make_capsule
 
 hold() {	# hold N idle TLS connections open (handshake done, no request)
 	local i base
-	base=$(ls "/proc/$SERVER_PID/fd" | wc -l)
+	base=$(ls "/proc/$(served_pid)/fd" | wc -l)
 	HELD=
 	for i in $(seq 1 "$1"); do
 		"$GEMGET" -t 8 -c 127.0.0.1:$PORT --no-send "$BASE/" >/dev/null 2>&1 &
 		HELD="$HELD $!"
 	done
 	# until the server holds them all (one descriptor each)
-	within 5 sh -c "[ \$(ls /proc/$SERVER_PID/fd | wc -l) -ge $((base + $1)) ]"
+	within 5 sh -c "[ \$(ls /proc/$(served_pid)/fd | wc -l) -ge $((base + $1)) ]"
 	sleep 0.2
 }
 release() { kill $HELD 2>/dev/null; wait $HELD 2>/dev/null; sleep 0.2; }

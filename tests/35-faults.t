@@ -43,7 +43,7 @@ head -c 8000000 /dev/urandom >"$CAPSULE/big.bin"
 ( (printf 'gemini://localhost:%s/big.bin\r\n' "$PORT"; sleep 3) | timeout 8 openssl s_client -quiet \
     -connect 127.0.0.1:$PORT -servername localhost 2>/dev/null | (sleep 1; wc -c) >"$WORK/trunc.out" ) &
 reader=$!
-within 5 sh -c "ls -l /proc/$SERVER_PID/fd | grep -q big.bin"; truncate -s 100000 "$CAPSULE/big.bin"
+within 5 sh -c "ls -l /proc/$(served_pid)/fd | grep -q big.bin"; truncate -s 100000 "$CAPSULE/big.bin"
 wait $reader
 got=$(cat "$WORK/trunc.out")
 ok_cmd "a file truncated while sent ends the response cleanly ($got bytes)" test "$got" -lt 8000000
@@ -52,7 +52,7 @@ head -c 8000000 /dev/urandom >"$CAPSULE/big.bin"
 ( (printf 'gemini://localhost:%s/big.bin\r\n' "$PORT"; sleep 3) | timeout 8 openssl s_client -quiet \
     -connect 127.0.0.1:$PORT -servername localhost 2>/dev/null | (sleep 1; wc -c) >"$WORK/del.out" ) &
 reader=$!
-within 5 sh -c "ls -l /proc/$SERVER_PID/fd | grep -q big.bin"; rm "$CAPSULE/big.bin"
+within 5 sh -c "ls -l /proc/$(served_pid)/fd | grep -q big.bin"; rm "$CAPSULE/big.bin"
 wait $reader
 ok_cmd "a file deleted while sent is sent whole from the open descriptor ($(cat "$WORK/del.out") bytes)" test "$(cat "$WORK/del.out")" -gt 8000000
 alive
@@ -81,9 +81,9 @@ if [ -w /proc/sys/fs/inotify/max_queued_events ]; then
 	echo 16 >/proc/sys/fs/inotify/max_queued_events
 	start_server || { echo "$old" >/proc/sys/fs/inotify/max_queued_events; exit 1; }
 	echo "$old" >/proc/sys/fs/inotify/max_queued_events
-	kill -STOP "$SERVER_PID"
+	kill -STOP "$(served_pid)"
 	for i in $(seq 1 60); do printf '# Flood %s\n' "$i" >"$ch/2021-flood-$i.gmi"; done
-	kill -CONT "$SERVER_PID"
+	kill -CONT "$(served_pid)"
 	ok_cmd "after an inotify overflow a rescan finds every page" within 3 has "$BASE/2021/" '60 pages'
 	like "$(cat "$LOG")" 'overflowed: rescanning' "the overflow is logged"
 else
@@ -94,7 +94,7 @@ stop_server
 
 # Out of file descriptors: accept must not spin, and service resumes
 ALMANAC_WRAPPER="prlimit --nofile=64:64 --" start_server --max-per-address 0 --request-timeout 4 || exit 1
-ticks() { awk '{ print $14 + $15 }' "/proc/$SERVER_PID/stat"; }
+ticks() { awk '{ print $14 + $15 }' "/proc/$(served_pid)/stat"; }
 HELD=
 for i in $(seq 1 70); do
 	"$GEMGET" -t 6 -c 127.0.0.1:$PORT --no-send "$BASE/" >/dev/null 2>&1 &

@@ -4,13 +4,13 @@
 
 make_capsule
 start_server --max-connections 20000 --max-per-address 0 --request-timeout 30 || exit 1
-rss() { awk '/^VmRSS/ { print $2 }' "/proc/$SERVER_PID/status"; }
+rss() { awk '/^VmRSS/ { print $2 }' "/proc/$(served_pid)/status"; }
 before=$(rss)
 python3 tests/slowloris.py "$PORT" 10000 12 "$WORK/ready" &
 loris=$!
 for i in $(seq 1 200); do [ -s "$WORK/ready" ] && break; sleep 0.1; done
 sleep 1
-open=$(ls "/proc/$SERVER_PID/fd" | wc -l)
+open=$(ls "/proc/$(served_pid)/fd" | wc -l)
 ok_cmd "10,000 trickling connections are open on the server ($open descriptors)" test "$open" -ge 10000
 start=$(date +%s%N)
 out=$("$GEMGET" -t 1 -c 127.0.0.1:$PORT -H "$BASE/chapters/1986-building-the-camp.gmi" 2>&1)

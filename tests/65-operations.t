@@ -20,7 +20,7 @@ old=$("$GEMGET" -t 5 -c 127.0.0.1:$PORT -i "$BASE/" 2>&1 >/dev/null | sed -n 's/
 ( (printf 'gemini://localhost:%s/big.bin\r\n' "$PORT"; sleep 3) | timeout 10 openssl s_client -quiet \
     -connect 127.0.0.1:$PORT -servername localhost 2>/dev/null | (sleep 1; wc -c) >"$WORK/inflight" ) &
 reader=$!
-within 5 sh -c "ls -l /proc/$SERVER_PID/fd | grep -q big.bin"
+within 5 sh -c "ls -l /proc/$(served_pid)/fd | grep -q big.bin"
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$WORK/certs/key.pem" \
     -out "$WORK/certs/cert.pem" -days 30 -subj /CN=localhost -addext subjectAltName=DNS:localhost >/dev/null 2>&1
 kill -HUP "$SERVER_PID"
@@ -40,7 +40,7 @@ ok_cmd "and the log says why" within 2 grep -q 'keeping the current certificates
 ( (printf 'gemini://localhost:%s/big.bin\r\n' "$PORT"; sleep 3) | timeout 10 openssl s_client -quiet \
     -connect 127.0.0.1:$PORT -servername localhost 2>/dev/null | (sleep 1; wc -c) >"$WORK/last" ) &
 reader=$!
-within 5 sh -c "ls -l /proc/$SERVER_PID/fd | grep -q big.bin"
+within 5 sh -c "ls -l /proc/$(served_pid)/fd | grep -q big.bin"
 kill -TERM "$SERVER_PID"
 sleep 0.3
 "$GEMGET" -t 3 -c 127.0.0.1:$PORT -H "$BASE/" >/dev/null 2>&1
@@ -86,11 +86,11 @@ if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
 	chmod -R a+rX "$CAPSULE"; chmod a+x "$WORK"
 	rm -f "$WORK/certs/"*.pem
 	start_server --user nobody || exit 1
-	is "$(stat -c %U /proc/$SERVER_PID)" nobody "with --user the serving process runs as that user"
+	is "$(stat -c %U /proc/$(served_pid))" nobody "with --user the serving process runs as that user"
 	if grep -q 'seccomp is off in this build' "$LOG"; then
 		pass "a seccomp filter is in force # SKIP not in sanitizer builds"
 	else
-		like "$(grep '^Seccomp:' /proc/$SERVER_PID/status)" '2' "a seccomp filter is in force"
+		like "$(grep '^Seccomp:' /proc/$(served_pid)/status)" '2' "a seccomp filter is in force"
 	fi
 	like "$(cat "$LOG")" 'Landlock \(ABI [0-9]+\)|Landlock is (not available|off)' "Landlock is applied or its absence logged"
 	like "$(header "$BASE/chapters/1986-building-the-camp.gmi")" '^20 ' "and it serves"

@@ -85,6 +85,9 @@ start_server() {
 	BASE=gemini://localhost:$PORT
 }
 
+# served_pid: the server process serving now (the child of the supervisor started as SERVER_PID).
+served_pid() { pgrep -P "$SERVER_PID" -n 2>/dev/null || echo "$SERVER_PID"; }
+
 # stop_server: SIGTERM, and the exit status must be 0 with no sanitizer report.
 stop_server() {
 	[ -n "$SERVER_PID" ] || return 0

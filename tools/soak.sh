@@ -58,8 +58,9 @@ t0=$(date +%s)
 while [ "$(date +%s)" -lt "$end" ]; do
 	sleep 10
 	kill -0 "$server" 2>/dev/null || { echo "soak: the server died"; tail "$work/log"; exit 1; }
-	rss=$(awk '/^VmRSS/ { print $2 }' /proc/$server/status)
-	fds=$(ls /proc/$server/fd | wc -l)
+	served=$(pgrep -P "$server" -n)
+	rss=$(awk '/^VmRSS/ { print $2 }' /proc/$served/status)
+	fds=$(ls /proc/$served/fd | wc -l)
 	samples+=("$rss $fds")
 	printf '%8d %10d %6d\n' $(( $(date +%s) - t0 )) "$rss" "$fds"
 done
