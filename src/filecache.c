@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "beneath.h"
 #include "filecache.h"
 #include "fileid.h"
 
@@ -84,8 +85,12 @@ filecache_get(struct filecache *fc, int capsule, int rootfd, const char *rel,
 	if (*sp == NULL || (*sp)->capsule != capsule ||
 	    strcmp((*sp)->rel, rel) != 0)
 		return 0;
-	/* Not following a final symbolic link: a link never matches. */
-	if (fstatat(rootfd, rel, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
+	/*
+	 * Found the way the uncached open finds it (a link that leads out
+	 * of the root on the way fails), but not following a final symbolic
+	 * link: a link never matches.
+	 */
+	if (beneath_lstat(rootfd, rel, &st) == -1 ||
 	    !fileid_same(&(*sp)->id, &st)) {
 		entry_free(fc, *sp);
 		*sp = NULL;

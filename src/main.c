@@ -614,7 +614,7 @@ serve(struct capsules *cs)
 	    open_capsules(cs, server_port(cs->srv)) == -1)
 		goto done;
 	announce(cs, server_port(cs->srv));
-	if (sandbox_enter(cfg) == -1)
+	if (sandbox_enter(cfg, cs->config_file) == -1)
 		goto done;
 	/* After the user switch, which clears it: end with the supervisor. */
 	if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1 || getppid() == 1)

@@ -1,9 +1,7 @@
 /* route: decide the answer to one request line: status, meta and body source. */
 #include <arpa/inet.h>
-#include <linux/openat2.h>
 #include <netinet/in.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 
 #include <dirent.h>
 #include <errno.h>
@@ -16,6 +14,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "beneath.h"
 #include "catalog.h"
 #include "config.h"
 #include "filecache.h"
@@ -84,67 +83,6 @@ answer_mem(struct response *res, const char *type, const char *lang,
 	res->body = BODY_MEM;
 	res->segs = segs;
 	res->nsegs = nsegs;
-}
-
-/* Where an open descriptor really is, from /proc. */
-static int
-fd_path(int fd, char *out, size_t outsz)
-{
-	char	 link[64];
-	ssize_t	 n;
-
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-	if ((n = readlink(link, out, outsz - 1)) == -1)
-		return -1;
-	out[n] = '\0';
-	return 0;
-}
-
-/*
- * Without openat2: open, then check where the descriptor really points.
- * Checking the opened file, not the name, leaves no window for a swap.
- */
-static int
-open_checked(int rootfd, const char *path)
-{
-	char	 root[PATH_MAX], real[PATH_MAX];
-	size_t	 len;
-	int	 fd;
-
-	if ((fd = openat(rootfd, path[0] ? path : ".", OPEN_FLAGS)) == -1)
-		return -1;
-	if (fd_path(rootfd, root, sizeof(root)) == -1 ||
-	    fd_path(fd, real, sizeof(real)) == -1)
-		goto refuse;
-	len = strlen(root);
-	if (strcmp(root, "/") != 0 && (strncmp(real, root, len) != 0 ||
-	    (real[len] != '\0' && real[len] != '/')))
-		goto refuse;
-	return fd;
-refuse:
-	close(fd);
-	errno = EXDEV;
-	return -1;
-}
-
-/*
- * RESOLVE_BENEATH keeps every lookup, symlinks included, inside the root.
- * Kernels before 5.6 (and valgrind) lack openat2.
- */
-static int
-open_beneath(int rootfd, const char *path)
-{
-	struct open_how	 how = {
-		.flags = OPEN_FLAGS,
-		.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS
-	};
-	long		 fd;
-
-	fd = syscall(SYS_openat2, rootfd, path[0] ? path : ".", &how,
-	    sizeof(how));
-	if (fd != -1 || errno != ENOSYS)
-		return (int)fd;
-	return open_checked(rootfd, path);
 }
 
 static int
@@ -457,7 +395,7 @@ serve_directory(const struct route_env *env, const struct request *r,
 		return;
 	}
 	snprintf(index, sizeof(index), "%sindex.gmi", rel);
-	ifd = open_beneath(snapshot_rootfd(res->snap), index);
+	ifd = beneath_open(snapshot_rootfd(res->snap), index, OPEN_FLAGS);
 	if (ifd != -1 && fstat(ifd, &st) == 0 && S_ISREG(st.st_mode)) {
 		close(fd);
 		serve_file(env, index, ifd, &st, res);
@@ -487,7 +425,7 @@ serve_path(const struct route_env *env, const struct request *r,
 		serve_cached(rel, &cf, res);
 		return;
 	}
-	if ((fd = open_beneath(rootfd, rel)) == -1) {
+	if ((fd = beneath_open(rootfd, rel, OPEN_FLAGS)) == -1) {
 		open_error(res);
 		return;
 	}
@@ -554,6 +492,10 @@ route_request(const struct route_env *env, const char *line, size_t len,
 	}
 	if (v != PATH_OK) {
 		answer(res, 59, "%s", path_verdict_str(v));
+		return;
+	}
+	if (snapshot_rootfd(res->snap) == -1) {
+		answer(res, 41, "the capsule is not available right now");
 		return;
 	}
 	if (snapshot_generated(res->snap, rel, &segs, &nsegs)) {

@@ -3,6 +3,7 @@
 #include <sys/syscall.h>
 
 #include <linux/audit.h>
+#include <linux/capability.h>
 #include <linux/filter.h>
 #include <linux/landlock.h>
 #include <linux/seccomp.h>
@@ -19,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "config.h"
 #include "log.h"
 #include "sandbox.h"
@@ -27,6 +29,25 @@
 #ifndef LANDLOCK_ACCESS_FS_TRUNCATE
 #define LANDLOCK_ACCESS_FS_TRUNCATE	(1ULL << 14)
 #endif
+
+/*
+ * CAP_LEASE alone survives the switch: a read lease on a file another user
+ * owns is how the server tells whether a writer still has a page open
+ * (src/lease.c).  It grants nothing else.
+ */
+static int
+keep_only_lease(void)
+{
+	struct __user_cap_header_struct	 hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0
+	};
+	struct __user_cap_data_struct	 data[2];
+
+	memset(data, 0, sizeof(data));
+	data[CAP_LEASE / 32].effective = 1u << (CAP_LEASE % 32);
+	data[CAP_LEASE / 32].permitted = 1u << (CAP_LEASE % 32);
+	return (int)syscall(SYS_capset, &hdr, data);
+}
 
 static int
 drop_user(const char *name)
@@ -41,9 +62,11 @@ drop_user(const char *name)
 		log_warn("--user %s: no such user", name);
 		return -1;
 	}
-	if (setgroups(1, &pw->pw_gid) == -1 || setresgid(pw->pw_gid,
+	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) == -1 ||
+	    setgroups(1, &pw->pw_gid) == -1 || setresgid(pw->pw_gid,
 	    pw->pw_gid, pw->pw_gid) == -1 || setresuid(pw->pw_uid, pw->pw_uid,
-	    pw->pw_uid) == -1) {
+	    pw->pw_uid) == -1 || keep_only_lease() == -1 ||
+	    prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) == -1) {
 		log_syserr("cannot switch to user %s", name);
 		return -1;
 	}
@@ -52,7 +75,8 @@ drop_user(const char *name)
 		    name);
 		return -1;
 	}
-	log_info("running as user %s (uid %d)", name, (int)pw->pw_uid);
+	log_info("running as user %s (uid %d), with no capability but "
+	    "CAP_LEASE", name, (int)pw->pw_uid);
 	return 0;
 }
 
@@ -82,10 +106,16 @@ handled_rights(int abi)
 	return rights;
 }
 
+/* What the rules granted, for the log line. */
+struct grants {
+	struct buf	 read, write;
+};
+
 static int
-allow_path(int ruleset, const char *path, __u64 rights)
+allow_path(int ruleset, const char *path, __u64 rights, struct buf *said)
 {
 	struct landlock_path_beneath_attr	 attr;
+	char					 real[PATH_MAX];
 	int					 fd, rc;
 
 	if ((fd = open(path, O_PATH | O_CLOEXEC)) == -1) {
@@ -99,30 +129,37 @@ allow_path(int ruleset, const char *path, __u64 rights)
 	if (rc == -1)
 		log_syserr("landlock: %s", path);
 	close(fd);
+	if (rc == 0 && said != NULL)
+		buf_printf(said, "%s%s", said->len > 0 ? ", " : "",
+		    realpath(path, real) != NULL ? real : path);
 	return rc;
 }
 
 /*
- * The directory holding 'path', so that the file or capsule may be
- * replaced or recreated there; 'path' itself when that would be "/".
+ * The directory holding a file, so that the file may be replaced there by
+ * a rename (as editors, sed -i and certificate renewals do).
  */
 static int
-allow_parent(int ruleset, const char *path, __u64 rights)
+allow_dir_of(int ruleset, const char *path, __u64 rights, struct buf *said)
 {
-	char	 real[PATH_MAX], *dir;
+	char	 copy[PATH_MAX];
 
-	if (realpath(path, real) == NULL) {
-		log_syserr("landlock: %s", path);
+	if ((size_t)snprintf(copy, sizeof(copy), "%s", path) >= sizeof(copy)) {
+		log_warn("landlock: %s: name too long", path);
 		return -1;
 	}
-	dir = dirname(real);
-	if (strcmp(dir, "/") == 0)
-		return allow_path(ruleset, path, rights);
-	return allow_path(ruleset, dir, rights);
+	return allow_path(ruleset, dirname(copy), rights, said);
 }
 
+/*
+ * Exactly what serving reads and writes: each capsule itself (not the
+ * directory holding it: a capsule replaced by a new directory is served by
+ * a new process, see src/supervise.c), the certificates, the
+ * configuration file's directory, and the log's directory for writing.
+ */
 static int
-add_rules(int ruleset, const struct config *cfg)
+add_rules(int ruleset, const struct config *cfg, const char *config_file,
+    struct grants *g)
 {
 	const __u64	 read = LANDLOCK_ACCESS_FS_READ_FILE |
 	    LANDLOCK_ACCESS_FS_READ_DIR;
@@ -131,29 +168,37 @@ add_rules(int ruleset, const struct config *cfg)
 
 	for (i = 0; i < cfg->nhosts; i++) {
 		const struct host *h = &cfg->hosts[i];
-		rc |= allow_parent(ruleset, h->root, read);
+		rc |= allow_path(ruleset, h->root, read, &g->read);
 		if (h->cert_file != NULL) {
-			rc |= allow_parent(ruleset, h->cert_file, read);
-			rc |= allow_parent(ruleset, h->key_file, read);
+			rc |= allow_dir_of(ruleset, h->cert_file, read,
+			    &g->read);
+			rc |= allow_dir_of(ruleset, h->key_file, read,
+			    &g->read);
 		} else
-			rc |= allow_path(ruleset, h->certs, read);
+			rc |= allow_path(ruleset, h->certs, read, &g->read);
 	}
+	if (config_file != NULL)
+		rc |= allow_dir_of(ruleset, config_file, read, &g->read);
 	if (cfg->log_file != NULL)
-		rc |= allow_parent(ruleset, cfg->log_file,
-		    LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_MAKE_REG);
-	rc |= allow_path(ruleset, "/dev/null", LANDLOCK_ACCESS_FS_READ_FILE);
+		rc |= allow_dir_of(ruleset, cfg->log_file,
+		    LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_MAKE_REG,
+		    &g->write);
+	rc |= allow_path(ruleset, "/dev/null", LANDLOCK_ACCESS_FS_READ_FILE,
+	    NULL);
 	return rc;
 }
 
 static int
-confine_files(const struct config *cfg)
+confine_files(const struct config *cfg, const char *config_file)
 {
 	struct landlock_ruleset_attr	 attr;
-	int				 abi, ruleset;
+	struct grants			 g;
+	int				 abi, ruleset, rc;
 
 #if defined(__SANITIZE_ADDRESS__)
 	/* LeakSanitizer reads /proc when the process exits. */
 	(void)cfg;
+	(void)config_file;
 	log_info("Landlock is off in this sanitizer build");
 	return 0;
 #endif
@@ -170,27 +215,35 @@ confine_files(const struct config *cfg)
 		log_syserr("landlock_create_ruleset");
 		return -1;
 	}
-	if (add_rules(ruleset, cfg) != 0 ||
-	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1 ||
+	buf_init(&g.read);
+	buf_init(&g.write);
+	rc = add_rules(ruleset, cfg, config_file, &g);
+	if (rc != 0 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1 ||
 	    syscall(SYS_landlock_restrict_self, ruleset, 0) == -1) {
-		log_syserr("landlock");
+		if (rc == 0)
+			log_syserr("landlock");
 		close(ruleset);
+		buf_free(&g.read);
+		buf_free(&g.write);
 		return -1;
 	}
 	close(ruleset);
-	log_info("Landlock (ABI %d): capsules and certificates read-only, "
-	    "nothing else", abi);
+	log_info("Landlock (ABI %d): read-only %s; writable %s; nothing else",
+	    abi, g.read.len > 0 ? g.read.data : "nothing",
+	    g.write.len > 0 ? g.write.data : "nothing");
+	buf_free(&g.read);
+	buf_free(&g.write);
 	return 0;
 }
 
 int
-sandbox_enter(const struct config *cfg)
+sandbox_enter(const struct config *cfg, const char *config_file)
 {
 	if (cfg->user != NULL && drop_user(cfg->user) == -1)
 		return -1;
 	if (cfg->user == NULL && geteuid() == 0)
 		log_warn("running as root: use --user to drop privileges");
-	return confine_files(cfg);
+	return confine_files(cfg, config_file);
 }
 
 #if defined(__SANITIZE_ADDRESS__) || !defined(__x86_64__)
@@ -227,6 +280,7 @@ static struct sock_filter filter[] = {
 	ALLOW(__NR_close), ALLOW(__NR_openat), ALLOW(__NR_openat2),
 	ALLOW(__NR_newfstatat), ALLOW(__NR_fstat), ALLOW(__NR_statx),
 	ALLOW(__NR_getdents64), ALLOW(__NR_fcntl), ALLOW(__NR_ioctl),
+	ALLOW(__NR_readlink), ALLOW(__NR_readlinkat),
 	ALLOW(__NR_dup), ALLOW(__NR_dup2), ALLOW(__NR_dup3),
 	ALLOW(__NR_faccessat), ALLOW(__NR_faccessat2), ALLOW(__NR_access),
 	ALLOW(__NR_epoll_wait), ALLOW(__NR_epoll_pwait), ALLOW(__NR_epoll_ctl),

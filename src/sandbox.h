@@ -6,10 +6,11 @@ struct config;
 
 /*
  * Before the workers start: switch to cfg->user when running as root, and
- * limit the file system to reading the capsules and certificates and
- * writing the log.  Returns -1 only when a requested step failed.
+ * limit the file system to reading the capsules, the certificates and the
+ * configuration file's directory (the file given, or NULL), and writing
+ * the log's.  Returns -1 only when a requested step failed.
  */
-int	sandbox_enter(const struct config *);
+int	sandbox_enter(const struct config *, const char *);
 /* Once every thread runs: the system call allow-list, for all threads. */
 int	sandbox_seal(void);
 

@@ -40,6 +40,7 @@ ok_cmd "  and it is listed" within 2 has "$BASE/" '2019 - Held open'
 cp -a "$CAPSULE" "$WORK/build"
 rm -rf "$CAPSULE"
 ok_cmd "with the capsule removed, requests get 41" within 2 sh -c "'$GEMGET' -t 3 -c 127.0.0.1:$PORT -H '$BASE/chapters/2017-tmpfile.gmi' | grep -q '^41 '"
+like "$(header "$BASE/")" '^41 ' "  and so does the index"
 cp -a "$WORK/build" "$CAPSULE"
 ok_cmd "rm -rf then cp -r: the restored capsule is served within a second or two" within 2 has "$BASE/" '2017 - Published through O_TMPFILE'
 like "$(header "$BASE/chapters/2019-held.gmi")" '^20 ' "  with its files"
