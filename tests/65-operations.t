@@ -94,9 +94,13 @@ if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
 	fi
 	like "$(cat "$LOG")" 'Landlock \(ABI [0-9]+\)|Landlock is (not available|off)' "Landlock is applied or its absence logged"
 	like "$(header "$BASE/chapters/1986-building-the-camp.gmi")" '^20 ' "and it serves"
+	exec 7>>"$CAPSULE/chapters/1986-building-the-camp.gmi"
+	like "$(header "$BASE/chapters/1986-building-the-camp.gmi")" '^40 ' "as that user, a page another user holds open for writing answers 40 (CAP_LEASE)"
+	exec 7>&-
+	like "$(header "$BASE/chapters/1986-building-the-camp.gmi")" '^20 ' "  and 20 once closed"
 	stop_server
 else
-	for n in 1 2 3 4; do pass "least privilege checks need root # SKIP"; done
+	for n in 1 2 3 4 5 6; do pass "least privilege checks need root # SKIP"; done
 fi
 
 # make install
