@@ -37,13 +37,20 @@ load() {
 		i=$((i + 1))
 	done
 }
-# Churn: pages published, edited, renamed and removed all the time.
+# Churn: pages published (plainly, through O_TMPFILE and linkat), overwritten in place,
+# renamed and removed all the time, and now and then the whole capsule removed and restored.
 churn() {
 	local i=0 ch=$work/capsule/chapters
 	while [ "$(date +%s)" -lt "$end" ]; do
 		printf '# Churn %d\n\nText.\n' "$i" >"$ch/2015-0$((i % 9 + 1))-churn-$i.gmi"
 		[ $i -ge 5 ] && mv "$ch/2015-0$(((i - 5) % 9 + 1))-churn-$((i - 5)).gmi" "$ch/2016-churned-$i.gmi" 2>/dev/null
 		[ $i -ge 10 ] && rm -f "$ch/2016-churned-$((i - 5)).gmi"
+		python3 "$top/tests/publish.py" tmpfile "$ch" "2017-tmpfile-$((i % 20)).gmi" "# Tmpfile $i" 2>/dev/null
+		printf '# Overwritten %d\n\nText.\n' "$i" >"$ch/1986-building-the-camp.gmi"
+		if [ $((i % 200)) -eq 199 ]; then
+			rm -rf "$work/build"; cp -a "$work/capsule" "$work/build"
+			rm -rf "$work/capsule" && cp -a "$work/build" "$work/capsule"
+		fi
 		i=$((i + 1))
 		sleep 0.05
 	done
