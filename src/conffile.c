@@ -29,8 +29,11 @@ struct parser {
 	const char	*file;
 	int		 line;
 	struct config	*cfg;
-	struct host	*host;		/* the block we are in */
+	struct host	*host;		/* the server block we are in */
+	struct location	*loc;		/* the location block in it, or NULL */
+	struct rules	*rules;		/* what server-or-location options set */
 	int		 block_line;	/* where it opened */
+	int		 loc_line;
 	int		 cert_line;	/* where it set cert, or 0 */
 	int		 key_line;
 	const char	*option;	/* the option being set */
@@ -40,11 +43,21 @@ struct parser {
 	size_t		 errsz;
 };
 
-enum scope { GLOBAL, IN_SERVER };
+/* Where an option may stand: a set of these. */
+#define GLOBAL		1
+#define IN_SERVER	2
+#define IN_LOCATION	4
 
+#define WORDS_MAX	8	/* tokens in one statement */
+
+/*
+ * An option is named by one or more words ("auto index", "block
+ * return") and takes from nmin to nmax values, each a word or a string.
+ */
 struct option_def {
 	const char	*name;
-	enum scope	 scope;
+	int		 scope;
+	size_t		 nmin, nmax;
 	int		(*set)(struct parser *, const struct token *);
 };
 
@@ -177,19 +190,6 @@ next_token(struct parser *p, struct token *t)
 	t->len = 1;
 	p->pos++;
 	return 0;
-}
-
-/* '{' and '}' stand alone at the end of their line. */
-static int
-expect_end(struct parser *p, const char *after)
-{
-	struct token	 t;
-
-	if (next_token(p, &t) == -1)
-		return -1;
-	if (t.kind == T_EOL || t.kind == T_EOF)
-		return 0;
-	return fail(p, t.line, "nothing may follow %s on its line", after);
 }
 
 /*
@@ -509,8 +509,8 @@ set_lang(struct parser *p, const struct token *t)
 		if (!is_alnum(s[i]) && s[i] != '-' && s[i] != ',')
 			return fail(p, t->line, "'lang' is a language tag "
 			    "such as en or fr-CA, not '%s'", s);
-	free(p->host->lang);
-	p->host->lang = config_strdup(s);
+	free(p->rules->lang);
+	p->rules->lang = config_strdup(s);
 	return 0;
 }
 
@@ -525,104 +525,354 @@ set_feed_entries(struct parser *p, const struct token *t)
 	return 0;
 }
 
-static const struct option_def options[] = {
-	{ "listen",		GLOBAL,		add_listen },
-	{ "workers",		GLOBAL,		set_workers },
-	{ "user",		GLOBAL,		set_user },
-	{ "log",		GLOBAL,		set_log },
-	{ "syslog",		GLOBAL,		set_syslog },
-	{ "log-format",		GLOBAL,		set_log_format },
-	{ "request-timeout",	GLOBAL,		set_request_timeout },
-	{ "write-timeout",	GLOBAL,		set_write_timeout },
-	{ "max-lifetime",	GLOBAL,		set_max_lifetime },
-	{ "max-connections",	GLOBAL,		set_max_connections },
-	{ "max-per-address",	GLOBAL,		set_max_per_address },
-	{ "rate-per-address",	GLOBAL,		set_rate_per_address },
-	{ "alias",		IN_SERVER,	add_alias },
-	{ "root",		IN_SERVER,	set_root },
-	{ "certs",		IN_SERVER,	set_certs },
-	{ "cert",		IN_SERVER,	set_cert },
-	{ "key",		IN_SERVER,	set_key },
-	{ "lang",		IN_SERVER,	set_lang },
-	{ "feed-entries",	IN_SERVER,	set_feed_entries }
-};
+/* on or off */
+static int
+on_off(struct parser *p, const struct token *t, int *out)
+{
+	const char	*s;
 
-static const struct option_def *
-find_option(const struct token *t)
+	if ((s = value(p, t)) == NULL)
+		return -1;
+	if (strcmp(s, "on") == 0)
+		*out = 1;
+	else if (strcmp(s, "off") == 0)
+		*out = 0;
+	else
+		return fail(p, t->line, "'%s' is on or off, not '%s'",
+		    p->option, s);
+	return 0;
+}
+
+/* A media type as it goes into META: type/subtype[; parameters], no controls. */
+static int
+set_default_type(struct parser *p, const struct token *t)
+{
+	const char	*s, *slash;
+	size_t		 i;
+
+	if ((s = value(p, t)) == NULL)
+		return -1;
+	slash = strchr(s, '/');
+	for (i = 0; s[i] != '\0'; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			break;
+	if (slash == NULL || slash == s || slash[1] == '\0' ||
+	    s[i] != '\0' || strlen(s) > 200)
+		return fail(p, t->line, "'default type' is a media type such "
+		    "as text/gemini or text/plain; charset=utf-8, not '%s'", s);
+	return set_string(p, t, &p->rules->default_type);
+}
+
+static int
+set_auto_index(struct parser *p, const struct token *t)
+{
+	return on_off(p, t, &p->rules->auto_index);
+}
+
+/* A file name in the directory: no slash, no dot file. */
+static int
+set_index(struct parser *p, const struct token *t)
+{
+	const char	*s;
+
+	if ((s = value(p, t)) == NULL)
+		return -1;
+	if (strchr(s, '/') != NULL || s[0] == '.')
+		return fail(p, t->line, "'index' is a file name such as "
+		    "index.gmi, without '/', not '%s'", s);
+	return set_string(p, t, &p->rules->index);
+}
+
+/* block: "block return 51 \"not found\"" */
+static int
+block_with(struct parser *p, int line, int code, const char *meta)
 {
 	size_t	 i;
 
-	for (i = 0; i < sizeof(options) / sizeof(options[0]); i++)
-		if (token_is(t, options[i].name))
-			return &options[i];
-	return NULL;
+	if (code != 30 && code != 31 && (code < 40 || code > 59))
+		return fail(p, line, "'block return' takes a status of 30, 31 "
+		    "or 40 to 59, not %d", code);
+	if (strlen(meta) > 1024)
+		return fail(p, line, "'block return': META longer than 1024 "
+		    "bytes");
+	for (i = 0; meta[i] != '\0'; i++)
+		if ((unsigned char)meta[i] < 0x20 || meta[i] == 0x7f)
+			return fail(p, line, "'block return': control "
+			    "character in META");
+	p->rules->block_code = code;
+	free(p->rules->block_meta);
+	p->rules->block_meta = config_strdup(meta);
+	return 0;
 }
 
-/* "option value", one to a line. */
 static int
-option(struct parser *p, const struct token *kw)
+set_block(struct parser *p, const struct token *t)
+{
+	return block_with(p, t->line, 51, "not found");
+}
+
+static int
+set_block_return(struct parser *p, const struct token *t)
+{
+	char	 meta[1100];
+	long	 code;
+
+	if (number(p, &t[0], 10, 99, &code) == -1)
+		return -1;
+	if (t[1].kind == T_EOL)
+		return block_with(p, t->line, (int)code, code / 10 == 3 ?
+		    "/" : "blocked");
+	if (decode(p, &t[1]) == NULL)
+		return -1;
+	snprintf(meta, sizeof(meta), "%s", p->scratch);
+	return block_with(p, t->line, (int)code, meta);
+}
+
+static int
+set_require_cert(struct parser *p, const struct token *t)
+{
+	(void)t;
+	p->rules->require_cert = 1;
+	return 0;
+}
+
+/* Checked for form here; compared as fingerprints by the access rules. */
+static int
+add_allow(struct parser *p, const struct token *t, char **v, size_t *n)
+{
+	const char	*s;
+
+	if ((s = value(p, t)) == NULL)
+		return -1;
+	if (*n == MAX_ALLOW)
+		return fail(p, t->line, "more than %d '%s' in one block",
+		    MAX_ALLOW, p->option);
+	v[(*n)++] = config_strdup(s);
+	return 0;
+}
+
+static int
+add_allow_client(struct parser *p, const struct token *t)
+{
+	return add_allow(p, t, p->rules->allow, &p->rules->nallow);
+}
+
+static int
+add_allow_clients(struct parser *p, const struct token *t)
+{
+	return add_allow(p, t, p->rules->allow_files,
+	    &p->rules->nallow_files);
+}
+
+static const struct option_def options[] = {
+	{ "listen",		GLOBAL,		1, 1, add_listen },
+	{ "workers",		GLOBAL,		1, 1, set_workers },
+	{ "user",		GLOBAL,		1, 1, set_user },
+	{ "log",		GLOBAL,		1, 1, set_log },
+	{ "syslog",		GLOBAL,		1, 1, set_syslog },
+	{ "log-format",		GLOBAL,		1, 1, set_log_format },
+	{ "request-timeout",	GLOBAL,		1, 1, set_request_timeout },
+	{ "write-timeout",	GLOBAL,		1, 1, set_write_timeout },
+	{ "max-lifetime",	GLOBAL,		1, 1, set_max_lifetime },
+	{ "max-connections",	GLOBAL,		1, 1, set_max_connections },
+	{ "max-per-address",	GLOBAL,		1, 1, set_max_per_address },
+	{ "rate-per-address",	GLOBAL,		1, 1, set_rate_per_address },
+	{ "alias",		IN_SERVER,	1, 1, add_alias },
+	{ "root",		IN_SERVER,	1, 1, set_root },
+	{ "certs",		IN_SERVER,	1, 1, set_certs },
+	{ "cert",		IN_SERVER,	1, 1, set_cert },
+	{ "key",		IN_SERVER,	1, 1, set_key },
+	{ "feed-entries",	IN_SERVER,	1, 1, set_feed_entries },
+	{ "lang",		IN_SERVER | IN_LOCATION, 1, 1, set_lang },
+	{ "default type",	IN_SERVER | IN_LOCATION, 1, 1, set_default_type },
+	{ "auto index",		IN_SERVER | IN_LOCATION, 1, 1, set_auto_index },
+	{ "index",		IN_SERVER | IN_LOCATION, 1, 1, set_index },
+	{ "block",		IN_SERVER | IN_LOCATION, 0, 0, set_block },
+	{ "block return",	IN_SERVER | IN_LOCATION, 1, 2,
+	    set_block_return },
+	{ "require client certificate", IN_SERVER | IN_LOCATION, 0, 0,
+	    set_require_cert },
+	{ "allow client",	IN_SERVER | IN_LOCATION, 1, 1, add_allow_client },
+	{ "allow clients",	IN_SERVER | IN_LOCATION, 1, 1,
+	    add_allow_clients },
+};
+
+/* How many of the statement's first words spell 'name', or 0. */
+static size_t
+words_match(const char *name, const struct token *t, size_t n)
+{
+	const char	*w = name, *e;
+	size_t		 k = 0;
+
+	for (;;) {
+		e = strchr(w, ' ');
+		if (e == NULL)
+			e = w + strlen(w);
+		if (k == n || t[k].kind != T_WORD ||
+		    t[k].len != (size_t)(e - w) ||
+		    memcmp(t[k].s, w, t[k].len) != 0)
+			return 0;
+		k++;
+		if (*e == '\0')
+			return k;
+		w = e + 1;
+	}
+}
+
+/* The option the statement names, with the most words; '*k' of them. */
+static const struct option_def *
+find_option(const struct token *t, size_t n, size_t *k)
+{
+	const struct option_def	*best = NULL;
+	size_t			 i, m;
+
+	*k = 0;
+	for (i = 0; i < sizeof(options) / sizeof(options[0]); i++)
+		if ((m = words_match(options[i].name, t, n)) > *k) {
+			*k = m;
+			best = &options[i];
+		}
+	return best;
+}
+
+static const char *
+block_name(const struct parser *p)
+{
+	return p->loc != NULL ? "a location block" : p->host != NULL ?
+	    "a server block" : "the global part";
+}
+
+static int
+check_scope(struct parser *p, const struct option_def *o, int line)
+{
+	int	 here = p->loc != NULL ? IN_LOCATION : p->host != NULL ?
+	    IN_SERVER : GLOBAL;
+
+	if (o->scope & here)
+		return 0;
+	if (o->scope == GLOBAL)
+		return fail(p, line, "'%s' is a global option: put it outside "
+		    "server blocks", o->name);
+	if (here == GLOBAL)
+		return fail(p, line, "'%s' belongs inside a server block",
+		    o->name);
+	return fail(p, line, "'%s' does not belong in %s", o->name,
+	    block_name(p));
+}
+
+/* "option value...", one to a line; t[n] is the token that ended it. */
+static int
+option(struct parser *p, struct token *t, size_t n)
 {
 	const struct option_def	*o;
-	struct token		 t;
+	struct token		 args[3];
+	size_t			 k, nargs, i;
 
-	if ((o = find_option(kw)) == NULL)
-		return fail(p, kw->line, "unknown option '%.*s'", shown(kw),
-		    kw->s);
-	if (o->scope == IN_SERVER && p->host == NULL)
-		return fail(p, kw->line, "'%s' belongs inside a server block",
-		    o->name);
-	if (o->scope == GLOBAL && p->host != NULL)
-		return fail(p, kw->line, "'%s' is a global option: put it "
-		    "outside server blocks", o->name);
-	if (next_token(p, &t) == -1)
+	if ((o = find_option(t, n, &k)) == NULL)
+		return fail(p, t[0].line, "unknown option '%.*s'",
+		    shown(&t[0]), t[0].s);
+	if (check_scope(p, o, t[0].line) == -1)
 		return -1;
-	if (t.kind != T_WORD && t.kind != T_STRING)
-		return fail(p, kw->line, "'%s' needs a value", o->name);
+	nargs = n - k;
+	for (i = 0; i < nargs; i++)
+		if (t[k + i].kind != T_WORD && t[k + i].kind != T_STRING)
+			break;
+	if (i < nargs && i < o->nmin)
+		return fail(p, t[0].line, "'%s' needs a value", o->name);
+	if (i < nargs || nargs > o->nmax)
+		return fail(p, t[0].line, "'%s' takes %s (quote it if it "
+		    "contains blanks)", o->name, o->nmax == 0 ? "no value" :
+		    o->nmax == 1 ? "one value" : "at most two values");
+	if (nargs < o->nmin)
+		return fail(p, t[0].line, "'%s' needs a value", o->name);
 	p->option = o->name;
-	if (o->set(p, &t) == -1 || next_token(p, &t) == -1)
-		return -1;
-	if (t.kind != T_EOL && t.kind != T_EOF)
-		return fail(p, t.line, "'%s' takes one value (quote it if it "
-		    "contains blanks)", o->name);
-	return 0;
+	for (i = 0; i < 3; i++) {
+		args[i].kind = T_EOL;
+		args[i].line = t[0].line;
+		args[i].s = "";
+		args[i].len = 0;
+	}
+	for (i = 0; i < nargs && i < 3; i++)
+		args[i] = t[k + i];
+	return o->set(p, args);
+}
+
+static const char *
+block_value(struct parser *p, const struct token *name)
+{
+	if ((name->kind != T_WORD && name->kind != T_STRING) || name->len == 0)
+		return NULL;
+	return decode(p, name);
 }
 
 /* "server NAME {" */
 static int
-open_block(struct parser *p, const struct token *kw)
+open_server(struct parser *p, const struct token *t, size_t n)
 {
-	struct token	 name, brace;
 	const char	*s;
 
 	if (p->host != NULL)
-		return fail(p, kw->line, "server blocks do not nest: missing "
+		return fail(p, t[0].line, "server blocks do not nest: missing "
 		    "'}' for server '%s' of line %d", p->host->name,
 		    p->block_line);
-	if (next_token(p, &name) == -1)
-		return -1;
-	if ((name.kind != T_WORD && name.kind != T_STRING) || name.len == 0)
-		return fail(p, kw->line, "server block without a name");
-	if (next_token(p, &brace) == -1)
-		return -1;
-	if (brace.kind != T_OPEN)
-		return fail(p, kw->line, "expected '{' after the server name, "
+	if (n < 2 || t[1].kind == T_OPEN || t[1].len == 0)
+		return fail(p, t[0].line, "server block without a name");
+	if (n > 3 && t[2].kind == T_OPEN)
+		return fail(p, t[0].line, "nothing may follow '{' on its line");
+	if (n != 3 || t[2].kind != T_OPEN)
+		return fail(p, t[0].line, "expected '{' after the server name, "
 		    "on the same line");
-	if (expect_end(p, "'{'") == -1)
-		return -1;
 	p->option = "server";
-	if ((s = host_name(p, &name, "server name")) == NULL)
+	if ((s = host_name(p, &t[1], "server name")) == NULL)
 		return -1;
 	if ((p->host = config_add_host(p->cfg, s)) == NULL)
-		return fail(p, kw->line, "more than %d server blocks",
+		return fail(p, t[0].line, "more than %d server blocks",
 		    MAX_HOSTS);
-	p->block_line = kw->line;
+	p->rules = &p->host->r;
+	p->block_line = t[0].line;
 	p->cert_line = p->key_line = 0;
+	return 0;
+}
+
+/* "location PATTERN {" inside a server block */
+static int
+open_location(struct parser *p, const struct token *t, size_t n)
+{
+	struct location	*l;
+	const char	*s;
+
+	if (p->host == NULL)
+		return fail(p, t[0].line, "a location block belongs inside a "
+		    "server block");
+	if (p->loc != NULL)
+		return fail(p, t[0].line, "location blocks do not nest: "
+		    "missing '}' for the location of line %d", p->loc_line);
+	if (n > 3 && t[2].kind == T_OPEN)
+		return fail(p, t[0].line, "nothing may follow '{' on its line");
+	if (n != 3 || t[2].kind != T_OPEN ||
+	    (s = block_value(p, &t[1])) == NULL || s[0] == '\0')
+		return fail(p, t[0].line, "expected location \"PATTERN\" {");
+	if (p->host->nlocations == MAX_LOCATIONS)
+		return fail(p, t[0].line, "more than %d locations in server "
+		    "'%s'", MAX_LOCATIONS, p->host->name);
+	l = &p->host->locations[p->host->nlocations++];
+	l->pattern = config_strdup(s);
+	l->line = t[0].line;
+	config_rules_unset(&l->r);
+	p->loc = l;
+	p->rules = &l->r;
+	p->loc_line = t[0].line;
 	return 0;
 }
 
 static int
 close_block(struct parser *p, const struct token *t)
 {
+	if (p->loc != NULL) {
+		p->loc = NULL;
+		p->rules = &p->host->r;
+		return 0;
+	}
 	if (p->host == NULL)
 		return fail(p, t->line, "'}' without a server block to close");
 	if (p->cert_line != 0 && p->key_line == 0)
@@ -634,35 +884,66 @@ close_block(struct parser *p, const struct token *t)
 		    "'%s': give both, or neither and use 'certs'",
 		    p->host->name);
 	p->host = NULL;
-	return expect_end(p, "'}'");
+	p->rules = NULL;
+	return 0;
+}
+
+/*
+ * The tokens of one statement, up to its end of line: '{' and '}' are
+ * kept, so that a block opener ends with '{' and a stray brace counts as
+ * a value too many.  0, 1 at the end of the text, or -1.
+ */
+static int
+read_statement(struct parser *p, struct token *t, size_t *n)
+{
+	struct token	 tok;
+
+	*n = 0;
+	for (;;) {
+		if (next_token(p, &tok) == -1)
+			return -1;
+		if (tok.kind == T_EOL || tok.kind == T_EOF) {
+			t[*n] = tok;
+			return *n == 0 && tok.kind == T_EOF ? 1 : 0;
+		}
+		if (*n == WORDS_MAX)
+			return fail(p, tok.line, "too many values on one line");
+		t[(*n)++] = tok;
+	}
 }
 
 /* One statement and its end of line: 0, 1 at the end of the text, or -1. */
 static int
 statement(struct parser *p)
 {
-	struct token	 t;
+	struct token	 t[WORDS_MAX + 1];
+	size_t		 n;
+	int		 rc;
 
-	if (next_token(p, &t) == -1)
-		return -1;
-	switch (t.kind) {
-	case T_EOF:
-		return 1;
-	case T_EOL:
+	if ((rc = read_statement(p, t, &n)) != 0)
+		return rc;
+	if (n == 0)
 		return 0;
+	switch (t[0].kind) {
 	case T_CLOSE:
-		return close_block(p, &t);
+		if (n > 1)
+			return fail(p, t[1].line, "nothing may follow '}' on "
+			    "its line");
+		return close_block(p, &t[0]);
 	case T_OPEN:
-		return fail(p, t.line, "'{' without 'server NAME' before it");
+		return fail(p, t[0].line, "'{' without 'server NAME' before "
+		    "it");
 	case T_STRING:
-		return fail(p, t.line, "expected an option name, not a quoted "
-		    "string");
-	case T_WORD:
+		return fail(p, t[0].line, "expected an option name, not a "
+		    "quoted string");
+	default:
 		break;
 	}
-	if (token_is(&t, "server"))
-		return open_block(p, &t);
-	return option(p, &t);
+	if (token_is(&t[0], "server"))
+		return open_server(p, t, n);
+	if (token_is(&t[0], "location"))
+		return open_location(p, t, n);
+	return option(p, t, n);
 }
 
 int
@@ -688,7 +969,10 @@ conffile_parse(const char *text, size_t len, const char *name,
 		p.pos += 3;
 	while ((rc = statement(&p)) == 0)
 		;
-	if (rc == 1 && p.host != NULL)
+	if (rc == 1 && p.loc != NULL)
+		rc = fail(&p, p.loc_line, "missing '}' for the location of "
+		    "this line");
+	else if (rc == 1 && p.host != NULL)
 		rc = fail(&p, p.block_line, "missing '}' for server '%s'",
 		    p.host->name);
 	free(p.scratch);

@@ -43,9 +43,35 @@ config_add_host(struct config *cfg, const char *name)
 	h->name = config_strdup(name);
 	h->root = config_strdup("capsule");
 	h->certs = config_strdup("certs");
-	h->lang = config_strdup("en");
+	h->r.lang = config_strdup("en");
+	h->r.auto_index = 1;
+	h->r.index = config_strdup("index.gmi");
+	h->r.require_cert = 0;
 	h->feed_max = 100;
 	return h;
+}
+
+void
+config_rules_unset(struct rules *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->auto_index = -1;
+	r->require_cert = -1;
+}
+
+static void
+rules_free(struct rules *r)
+{
+	size_t	 i;
+
+	free(r->lang);
+	free(r->default_type);
+	free(r->index);
+	free(r->block_meta);
+	for (i = 0; i < r->nallow; i++)
+		free(r->allow[i]);
+	for (i = 0; i < r->nallow_files; i++)
+		free(r->allow_files[i]);
 }
 
 static void
@@ -60,7 +86,11 @@ host_free(struct host *h)
 	free(h->certs);
 	free(h->cert_file);
 	free(h->key_file);
-	free(h->lang);
+	rules_free(&h->r);
+	for (i = 0; i < h->nlocations; i++) {
+		free(h->locations[i].pattern);
+		rules_free(&h->locations[i].r);
+	}
 }
 
 void

@@ -7,6 +7,33 @@
 #define MAX_HOSTS	32
 #define MAX_ALIASES	16
 #define MAX_LISTEN	16
+#define MAX_LOCATIONS	64
+#define MAX_ALLOW	64
+
+/*
+ * What a server block or a location says about serving a path.  In a
+ * location, an unset field (NULL, or -1) comes from its server block.
+ */
+struct rules {
+	char	*lang;
+	char	*default_type;		/* for files nothing else names */
+	int	 auto_index;		/* directory listings: 1 on, 0 off */
+	char	*index;			/* the file a directory serves */
+	int	 block_code;		/* 0: not blocked */
+	char	*block_meta;		/* with %p %q %P %N %% */
+	int	 require_cert;		/* 1: 60 without a client certificate */
+	char	*allow[MAX_ALLOW];	/* fingerprints as written */
+	size_t	 nallow;
+	char	*allow_files[MAX_ALLOW];
+	size_t	 nallow_files;
+};
+
+/* location "PATTERN" { ... }: rules for the paths the glob matches. */
+struct location {
+	char		*pattern;	/* fnmatch(3) against "/decoded/path" */
+	struct rules	 r;
+	int		 line;		/* in the configuration file */
+};
 
 enum log_format {
 	LOG_FORMAT_ALMANAC,	/* time client "request" status bytes duration */
@@ -22,8 +49,10 @@ struct host {
 	char	*certs;			/* directory of cert.pem and key.pem */
 	char	*cert_file;		/* explicit files; both or neither */
 	char	*key_file;
-	char	*lang;
 	size_t	 feed_max;
+	struct rules	 r;		/* the server block's own rules */
+	struct location	 locations[MAX_LOCATIONS];	/* first match applies */
+	size_t		 nlocations;
 };
 
 /* Every string is owned by the config (heap copies) and freed by config_free. */
@@ -48,6 +77,8 @@ struct config {
 /* Defaults, no hosts. */
 void	config_init(struct config *);
 void	config_free(struct config *);
+/* Rules with nothing set, for a location. */
+void	config_rules_unset(struct rules *);
 /* A new host with the defaults (root "capsule", certs "certs", lang "en"), or NULL when full. */
 struct host	*config_add_host(struct config *, const char *);
 /* Fills what is still missing: a "localhost" host and the localhost:1965 listener. */

@@ -230,7 +230,7 @@ apply_option(int opt, const char *arg, struct config *cfg, struct cli *cli)
 		replace(&first_host(cfg)->certs, arg);
 		return 0;
 	case OPT_LANG:
-		replace(&first_host(cfg)->lang, arg);
+		replace(&first_host(cfg)->r.lang, arg);
 		return 0;
 	case 'l':
 		return add_listen(cfg, cli, arg);
@@ -408,7 +408,7 @@ same_layout(const struct config *a, const struct config *b)
 		    !same_string(x->certs, y->certs) ||
 		    !same_string(x->cert_file, y->cert_file) ||
 		    !same_string(x->key_file, y->key_file) ||
-		    !same_string(x->lang, y->lang) ||
+		    !same_string(x->r.lang, y->r.lang) ||
 		    x->feed_max != y->feed_max || x->naliases != y->naliases)
 			return 0;
 		for (j = 0; j < x->naliases; j++)

@@ -257,7 +257,7 @@ serve_listing(const char *dir, int fd, struct response *res)
 	}
 	res->one.data = res->owned.data;
 	res->one.len = res->owned.len;
-	answer_mem(res, "text/gemini", res->host->lang, &res->one, 1);
+	answer_mem(res, "text/gemini", res->host->r.lang, &res->one, 1);
 }
 
 /*
@@ -343,7 +343,7 @@ serve_file(const struct route_env *env, const char *rel, int fd,
 		    "shortly");
 		return;
 	}
-	if (mime_for_file(env->mime, rel, fd, st, res->host->lang, res->meta,
+	if (mime_for_file(env->mime, rel, fd, st, res->host->r.lang, res->meta,
 	    sizeof(res->meta)) == -1)
 		snprintf(res->meta, sizeof(res->meta),
 		    "application/octet-stream");
@@ -503,7 +503,7 @@ route_request(const struct route_env *env, const char *line, size_t len,
 			answer_mem(res, "application/atom+xml", NULL, segs,
 			    nsegs);
 		else
-			answer_mem(res, "text/gemini", res->host->lang, segs,
+			answer_mem(res, "text/gemini", res->host->r.lang, segs,
 			    nsegs);
 		return;
 	}

@@ -121,7 +121,7 @@ test_full(void)
 	is_str(a->certs, "/etc/almanac/example.org", "host 1: certs");
 	is_str(a->cert_file, NULL, "host 1: no cert file");
 	is_str(a->key_file, NULL, "host 1: no key file");
-	is_str(a->lang, "en", "host 1: lang");
+	is_str(a->r.lang, "en", "host 1: lang");
 	is_int(a->feed_max, 50, "host 1: feed-entries");
 
 	is_str(b->name, "example.net", "host 2: name");
@@ -131,7 +131,7 @@ test_full(void)
 	is_str(b->cert_file, "/etc/ssl/example.net/fullchain.pem",
 	    "host 2: cert");
 	is_str(b->key_file, "/etc/ssl/example.net/privkey.pem", "host 2: key");
-	is_str(b->lang, "fr-CA", "host 2: lang");
+	is_str(b->r.lang, "fr-CA", "host 2: lang");
 	is_int(b->feed_max, 100000, "host 2: feed-entries");
 	is_int(config_finish(&cfg, err, sizeof(err)), 0,
 	    "config_finish accepts it");
@@ -154,7 +154,7 @@ test_defaults(void)
 	is_int(cfg.nhosts, 1, "one host");
 	is_str(cfg.hosts[0].root, "capsule", "default root");
 	is_str(cfg.hosts[0].certs, "certs", "default certs");
-	is_str(cfg.hosts[0].lang, "en", "default lang");
+	is_str(cfg.hosts[0].r.lang, "en", "default lang");
 	is_int(cfg.hosts[0].feed_max, 100, "default feed-entries");
 	is_int(cfg.hosts[0].naliases, 0, "no alias");
 	is_int(cfg.request_timeout_ms, 10000, "default request-timeout");
@@ -248,7 +248,7 @@ test_last_wins(void)
 	    "key k\nkey l\n}\n", "host options twice");
 	is_str(cfg.hosts[0].root, "r2", "root: the last one wins");
 	is_str(cfg.hosts[0].certs, "c2", "certs: the last one wins");
-	is_str(cfg.hosts[0].lang, "it", "lang: the last one wins");
+	is_str(cfg.hosts[0].r.lang, "it", "lang: the last one wins");
 	is_int(cfg.hosts[0].feed_max, 2, "feed-entries: the last one wins");
 	is_str(cfg.hosts[0].cert_file, "b", "cert: the last one wins");
 	is_str(cfg.hosts[0].key_file, "l", "key: the last one wins");
@@ -407,6 +407,80 @@ test_blocks(void)
 	bad("server a {\ncert /c\n}\nserver b {\nkey /k\n}\n", 2,
 	    "'cert' without 'key'");
 	good("server a {\nkey /k\ncert /c\n}\n", "key then cert");
+}
+
+/* location blocks and the options a server or a location can set */
+static void
+test_locations(void)
+{
+	const struct host	*h;
+	const struct location	*l;
+
+	good("server a {\n"
+	    "\tdefault type \"text/plain\"\n"
+	    "\tauto index off\n"
+	    "\tlocation \"/private/*\" {\n"
+	    "\t\trequire client certificate\n"
+	    "\t\tallow client \"SHA256:ab\"\n"
+	    "\t\tallow clients \"/etc/almanac/friends\"\n"
+	    "\t\tlang \"fr\"\n"
+	    "\t}\n"
+	    "\tlocation \"/old/*\" {\n"
+	    "\t\tblock return 31 \"/new%p\"\n"
+	    "\t}\n"
+	    "\tlocation *.txt {\n"
+	    "\t\tblock\n"
+	    "\t\tindex \"start.gmi\"\n"
+	    "\t\tauto index on\n"
+	    "\t}\n"
+	    "}\n", "a server with three locations");
+	h = &cfg.hosts[0];
+	is_int((int)h->nlocations, 3, "three locations, in file order");
+	is_str(h->r.default_type, "text/plain", "the server's default type");
+	is_int(h->r.auto_index, 0, "the server's auto index off");
+	l = &h->locations[0];
+	is_str(l->pattern, "/private/*", "first pattern");
+	is_int(l->r.require_cert, 1, "require client certificate");
+	is_int((int)l->r.nallow, 1, "allow client");
+	is_str(l->r.allow[0], "SHA256:ab", "  as written");
+	is_str(l->r.allow_files[0], "/etc/almanac/friends", "allow clients");
+	is_str(l->r.lang, "fr", "lang in a location");
+	is_int(l->r.auto_index, -1, "auto index unset in the location");
+	ok(l->r.index == NULL && l->r.default_type == NULL,
+	    "index and default type unset in the location");
+	l = &h->locations[1];
+	is_int(l->r.block_code, 31, "block return 31");
+	is_str(l->r.block_meta, "/new%p", "  with its META as written");
+	l = &h->locations[2];
+	is_str(l->pattern, "*.txt", "a bare-word pattern");
+	is_int(l->r.block_code, 51, "block alone is block return 51");
+	is_str(l->r.block_meta, "not found", "  with 'not found'");
+	is_str(l->r.index, "start.gmi", "index in a location");
+	is_int(l->r.auto_index, 1, "auto index on");
+	good("server a {\nblock return 40\n}\n", "block return without META");
+	is_int(cfg.hosts[0].r.block_code, 40, "  in a server block");
+	bad("location \"/x\" {\n}\n", 1, "belongs inside a server block");
+	bad("server a {\nlocation \"/x\" {\nlocation \"/y\" {\n}\n}\n}\n", 3,
+	    "location blocks do not nest");
+	bad("server a {\nlocation \"/x\" {\nroot /r\n}\n}\n", 3,
+	    "'root' does not belong in a location block");
+	bad("server a {\nlocation \"/x\" {\n}\n", 1, "missing '}' for server");
+	bad("server a {\nlocation \"/x\" {\n", 2, "missing '}' for the location");
+	bad("server a {\nlocation \"/x\"\n}\n", 2, "expected location");
+	bad("server a {\nblock return 20 \"x\"\n}\n", 2,
+	    "status of 30, 31 or 40 to 59, not 20");
+	bad("server a {\nblock return 60\n}\n", 2, "not 60");
+	bad("server a {\nblock return\n}\n", 2, "'block return' needs a value");
+	bad("server a {\nblock return 51 a b\n}\n", 2, "at most two values");
+	bad("server a {\nblock now\n}\n", 2, "'block' takes no value");
+	bad("server a {\nauto index maybe\n}\n", 2, "on or off, not 'maybe'");
+	bad("server a {\nauto\n}\n", 2, "unknown option 'auto'");
+	bad("server a {\ndefault type \"gemini\"\n}\n", 2, "is a media type");
+	bad("server a {\nindex \"a/b.gmi\"\n}\n", 2, "without '/'");
+	bad("server a {\nrequire client certificate now\n}\n", 2,
+	    "takes no value");
+	bad("server a {\nallow client\n}\n", 2, "'allow client' needs a value");
+	bad("lang en\n", 1, "'lang' belongs inside a server block");
 }
 
 static void
@@ -640,6 +714,7 @@ main(void)
 	test_options();
 	test_strings();
 	test_blocks();
+	test_locations();
 	test_names();
 	test_limits();
 	test_error_buffer();
