@@ -62,6 +62,27 @@ check_unique(const struct config *cfg)
 }
 
 /* What config.h promises: bounded arrays, owned strings, a known log format. */
+/* Whatever a server block or location sets is a well-formed string or unset. */
+static void
+check_rules(const struct rules *r)
+{
+	size_t	 i;
+
+	check_str(r->lang, 1);
+	check_str(r->default_type, 1);
+	check_str(r->index, 1);
+	check_str(r->block_meta, 1);
+	CHECK(r->block_code == 0 || r->block_code == 30 || r->block_code == 31 ||
+	    (r->block_code >= 40 && r->block_code <= 59));
+	CHECK(r->block_code == 0 || r->block_meta != NULL);
+	CHECK(r->auto_index >= -1 && r->auto_index <= 1);
+	CHECK(r->nallow <= MAX_ALLOW && r->nallow_files <= MAX_ALLOW);
+	for (i = 0; i < r->nallow; i++)
+		check_str(r->allow[i], 0);
+	for (i = 0; i < r->nallow_files; i++)
+		check_str(r->allow_files[i], 0);
+}
+
 static void
 check_config(const struct config *cfg)
 {
@@ -82,7 +103,12 @@ check_config(const struct config *cfg)
 		check_str(h->certs, 1);
 		check_str(h->cert_file, 1);
 		check_str(h->key_file, 1);
-		check_str(h->lang, 1);
+		check_rules(&h->r);
+		CHECK(h->nlocations <= MAX_LOCATIONS);
+		for (j = 0; j < h->nlocations; j++) {
+			check_str(h->locations[j].pattern, 0);
+			check_rules(&h->locations[j].r);
+		}
 	}
 	for (i = 0; i < cfg->nlisten; i++)
 		check_str(cfg->listen[i], 0);
