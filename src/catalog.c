@@ -12,6 +12,7 @@
 
 #include "catalog.h"
 #include "lease.h"
+#include "location.h"
 #include "log.h"
 #include "meta.h"
 #include "path.h"
@@ -475,15 +476,33 @@ reserve_page(struct catalog *c)
 	return 0;
 }
 
+/*
+ * Pages a client needs a certificate for (or that are blocked) are not in
+ * the chronicle at all: not on the index, year pages, timeline, feeds or
+ * anyone's footer.
+ */
+static int
+is_private(const struct catalog *c, const char *path)
+{
+	char	 slashed[PATH_MAX_LEN + 2];
+
+	if (c->cfg.host == NULL)
+		return 0;
+	snprintf(slashed, sizeof(slashed), "/%s", path);
+	return location_is_private(c->cfg.host, slashed);
+}
+
 /* 1 when a file of this name can be a page of the chronicle. */
 static int
-is_candidate(const char *path, struct chron_date *d)
+is_candidate(const struct catalog *c, const char *path,
+    struct chron_date *d)
 {
 	const char	*base = strrchr(path, '/');
 
 	base = base ? base + 1 : path;
 	return meta_is_gemtext(base) && !path_is_leftover(path) &&
-	    !has_hidden_segment(path) && meta_parse_date(base, d) != 0;
+	    !has_hidden_segment(path) && meta_parse_date(base, d) != 0 &&
+	    !is_private(c, path);
 }
 
 enum catalog_update
@@ -503,7 +522,7 @@ catalog_file_changed(struct catalog *c, const char *path)
 		    AT_SYMLINK_NOFOLLOW) == 0;
 		c->dirty = 1;
 	}
-	if (c->rootfd == -1 || !is_candidate(path, &d)) {
+	if (c->rootfd == -1 || !is_candidate(c, path, &d)) {
 		remove_page(c, path);
 		return CATALOG_DONE;
 	}

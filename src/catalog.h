@@ -6,7 +6,10 @@
 
 #include "buf.h"
 
+struct host;
+
 struct catalog_config {
+	const struct host *host;	/* its locations keep private pages out */
 	const char	*hostname;	/* for absolute URLs and the default title */
 	int		 port;
 	size_t		 feed_max;

@@ -567,6 +567,7 @@ open_capsules(struct capsules *cs, int port)
 
 	for (i = 0; i < cs->cfg->nhosts; i++) {
 		const struct host *h = &cs->cfg->hosts[i];
+		cc.host = h;
 		cc.hostname = h->name;
 		cc.port = port;
 		cc.feed_max = h->feed_max;

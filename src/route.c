@@ -257,7 +257,7 @@ serve_listing(const char *dir, int fd, struct response *res)
 	}
 	res->one.data = res->owned.data;
 	res->one.len = res->owned.len;
-	answer_mem(res, "text/gemini", res->host->r.lang, &res->one, 1);
+	answer_mem(res, "text/gemini", res->rules.lang, &res->one, 1);
 }
 
 /*
@@ -318,6 +318,23 @@ read_small(int fd, off_t size, struct response *res)
 }
 
 /*
+ * The extension table names a file well, and so does libmagic when the
+ * name has an extension and the answer is more than "some bytes"; an
+ * extensionless file is left to 'default type' when one is set.
+ */
+static int
+named_well(const char *rel, const char *meta)
+{
+	const char	*base = strrchr(rel, '/');
+
+	base = base != NULL ? base + 1 : rel;
+	if (mime_from_extension(base) != NULL)
+		return 1;
+	return strchr(base + 1, '.') != NULL &&
+	    strncmp(meta, "application/octet-stream", 24) != 0;
+}
+
+/*
  * Whether a writer still has the file is asked of the kernel now, not of
  * the watcher, which may not have seen the writer's events yet.  A small
  * file is read whole while the lease is held, so that a writer who opens
@@ -343,10 +360,13 @@ serve_file(const struct route_env *env, const char *rel, int fd,
 		    "shortly");
 		return;
 	}
-	if (mime_for_file(env->mime, rel, fd, st, res->host->r.lang, res->meta,
+	if (mime_for_file(env->mime, rel, fd, st, res->rules.lang, res->meta,
 	    sizeof(res->meta)) == -1)
 		snprintf(res->meta, sizeof(res->meta),
 		    "application/octet-stream");
+	if (res->rules.default_type != NULL && !named_well(rel, res->meta))
+		snprintf(res->meta, sizeof(res->meta), "%s",
+		    res->rules.default_type);
 	if (st->st_size <= WHOLE_MAX)
 		rc = read_small(fd, st->st_size, res);
 	if (lease == LEASE_HELD)
@@ -394,7 +414,7 @@ serve_directory(const struct route_env *env, const struct request *r,
 		redirect_slash(r, res);
 		return;
 	}
-	snprintf(index, sizeof(index), "%sindex.gmi", rel);
+	snprintf(index, sizeof(index), "%s%s", rel, res->rules.index);
 	ifd = beneath_open(snapshot_rootfd(res->snap), index, OPEN_FLAGS);
 	if (ifd != -1 && fstat(ifd, &st) == 0 && S_ISREG(st.st_mode)) {
 		close(fd);
@@ -403,7 +423,10 @@ serve_directory(const struct route_env *env, const struct request *r,
 	}
 	if (ifd != -1)
 		close(ifd);
-	serve_listing(rel, fd, res);
+	if (res->rules.auto_index)
+		serve_listing(rel, fd, res);
+	else
+		answer(res, 51, "not found");
 	close(fd);
 }
 
@@ -440,6 +463,37 @@ serve_path(const struct route_env *env, const struct request *r,
 		close(fd);
 		answer(res, 51, "not found");
 	}
+}
+
+/*
+ * The path's rules: 1 when they answer the request themselves (a block
+ * return), 0 to go on serving with them.
+ */
+static int
+apply_rules(const struct route_env *env, const struct request *r,
+    const char *rel, struct response *res)
+{
+	struct location_vars	 v;
+	char			 path[PATH_MAX_LEN + 2];
+
+	snprintf(path, sizeof(path), "/%s", rel);
+	location_rules(res->host, path, &res->rules);
+	if (res->rules.require_cert && env->peer == NULL) {
+		answer(res, 60, "a client certificate is required here");
+		return 1;
+	}
+	if (res->rules.block_code == 0)
+		return 0;
+	v.path = r->path_len > 0 ? r->path : "/";
+	v.path_len = r->path_len > 0 ? r->path_len : 1;
+	v.query = r->query;
+	v.query_len = r->query_len;
+	v.port = env->local_port;
+	v.server = res->host->name;
+	res->status = res->rules.block_code;
+	location_expand(res->rules.block_meta, &v, res->meta,
+	    sizeof(res->meta));
+	return 1;
 }
 
 /* "2013" is a year page without its slash. */
@@ -498,12 +552,14 @@ route_request(const struct route_env *env, const char *line, size_t len,
 		answer(res, 41, "the capsule is not available right now");
 		return;
 	}
+	if (apply_rules(env, &r, rel, res))
+		return;
 	if (snapshot_generated(res->snap, rel, &segs, &nsegs)) {
 		if (strcmp(rel, "atom.xml") == 0)
 			answer_mem(res, "application/atom+xml", NULL, segs,
 			    nsegs);
 		else
-			answer_mem(res, "text/gemini", res->host->r.lang, segs,
+			answer_mem(res, "text/gemini", res->rules.lang, segs,
 			    nsegs);
 		return;
 	}

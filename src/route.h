@@ -5,8 +5,11 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
+#include <openssl/x509.h>
+
 #include "buf.h"
 #include "catalog.h"
+#include "location.h"
 
 struct config;
 struct filecache;
@@ -23,6 +26,7 @@ struct route_env {
 	const struct sockaddr	*local;		/* where the client connected */
 	int			 local_port;
 	const char		*sni;		/* NULL when the client sent none */
+	X509			*peer;		/* the client's certificate, or NULL */
 };
 
 enum body_kind {
@@ -33,6 +37,7 @@ enum body_kind {
 
 struct response {
 	const struct host	*host;	/* the capsule that answers, or NULL */
+	struct path_rules	 rules;	/* how the path is served */
 	struct snapshot	*snap;		/* held until the response is cleared */
 	int		 status;
 	char		 meta[META_MAX + 1];

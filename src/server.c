@@ -443,7 +443,8 @@ respond(struct worker *w, struct conn *c, size_t linelen)
 		.files = w->files,
 		.local = (struct sockaddr *)&c->local,
 		.local_port = c->listener->port,
-		.sni = SSL_get_servername(c->ssl, TLSEXT_NAMETYPE_host_name)
+		.sni = SSL_get_servername(c->ssl, TLSEXT_NAMETYPE_host_name),
+		.peer = SSL_get0_peer_certificate(c->ssl)
 	};
 	struct response		*res;
 	BIO			*wbio;
