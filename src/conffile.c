@@ -9,6 +9,7 @@
 
 #include "conffile.h"
 #include "config.h"
+#include "options.h"
 
 #define CONF_MAX	((size_t)1024 * 1024)	/* real files: a few hundred bytes */
 #define SHOW_MAX	64		/* of a word quoted in an error */
@@ -43,23 +44,7 @@ struct parser {
 	size_t		 errsz;
 };
 
-/* Where an option may stand: a set of these. */
-#define GLOBAL		1
-#define IN_SERVER	2
-#define IN_LOCATION	4
-
 #define WORDS_MAX	8	/* tokens in one statement */
-
-/*
- * An option is named by one or more words ("auto index", "block
- * return") and takes from nmin to nmax values, each a word or a string.
- */
-struct option_def {
-	const char	*name;
-	int		 scope;
-	size_t		 nmin, nmax;
-	int		(*set)(struct parser *, const struct token *);
-};
 
 static int	fail(struct parser *, int, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
@@ -219,522 +204,6 @@ decode(struct parser *p, const struct token *t)
 	return p->scratch;
 }
 
-/* Every option wants something: an empty value is a mistake. */
-static const char *
-value(struct parser *p, const struct token *t)
-{
-	const char	*s;
-
-	if ((s = decode(p, t)) != NULL && s[0] == '\0') {
-		fail(p, t->line, "'%s' needs a value", p->option);
-		return NULL;
-	}
-	return s;
-}
-
-static int
-set_string(struct parser *p, const struct token *t, char **slot)
-{
-	const char	*s;
-
-	if ((s = value(p, t)) == NULL)
-		return -1;
-	free(*slot);
-	*slot = config_strdup(s);
-	return 0;
-}
-
-/* Bare decimal digits; v stays small, so it cannot overflow. */
-static int
-number(struct parser *p, const struct token *t, long min, long max,
-    long *out)
-{
-	size_t	 i;
-	long	 v = 0;
-
-	if (t->kind == T_STRING)
-		return fail(p, t->line, "expected a number from %ld to %ld "
-		    "for '%s', without quotes", min, max, p->option);
-	for (i = 0; i < t->len && v <= max; i++) {
-		if (t->s[i] < '0' || t->s[i] > '9')
-			break;
-		v = v * 10 + (t->s[i] - '0');
-	}
-	if (i < t->len || v < min || v > max)
-		return fail(p, t->line, "expected a number from %ld to %ld "
-		    "for '%s', not '%.*s'", min, max, p->option, shown(t),
-		    t->s);
-	*out = v;
-	return 0;
-}
-
-static int
-set_count(struct parser *p, const struct token *t, long min, long max,
-    int *out)
-{
-	long	 v;
-
-	if (number(p, t, min, max, &v) == -1)
-		return -1;
-	*out = (int)v;
-	return 0;
-}
-
-static int
-set_seconds(struct parser *p, const struct token *t, long max, int *ms)
-{
-	long	 v;
-
-	if (number(p, t, 1, max, &v) == -1)
-		return -1;
-	*ms = (int)v * 1000;
-	return 0;
-}
-
-static int
-is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static int
-is_alnum(char c)
-{
-	return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-/* The form the server binds, checked here so that -n catches mistakes. */
-static int
-valid_listen(const char *s)
-{
-	const char	*colon = strrchr(s, ':');
-	size_t		 i;
-	long		 port = 0;
-
-	if (colon == NULL || colon[1] == '\0')
-		return 0;
-	for (i = 1; colon[i] != '\0'; i++) {
-		if (!is_digit(colon[i]) || i > 5)
-			return 0;
-		port = port * 10 + (colon[i] - '0');
-	}
-	return port <= 65535;
-}
-
-/*
- * Names go into certificates ("DNS:a,DNS:b") and URLs: DNS names and IP
- * addresses only.  They must also be unique the way requests are matched
- * to hosts, without case and final dot, hence config_find_host().
- */
-static const char *
-host_name(struct parser *p, const struct token *t, const char *what)
-{
-	const char	*s;
-	size_t		 i;
-	int		 other;
-
-	if ((s = value(p, t)) == NULL)
-		return NULL;
-	for (i = 0; s[i] != '\0'; i++) {
-		if (!is_alnum(s[i]) && strchr("-._:", s[i]) == NULL) {
-			fail(p, t->line, "%s '%s': only letters, digits, '-', "
-			    "'.', '_' and ':' are allowed", what, s);
-			return NULL;
-		}
-	}
-	if ((other = config_find_host(p->cfg, s, strlen(s))) != -1) {
-		fail(p, t->line, "%s '%s' is already used by server '%s'",
-		    what, s, p->cfg->hosts[other].name);
-		return NULL;
-	}
-	return s;
-}
-
-static int
-add_listen(struct parser *p, const struct token *t)
-{
-	struct config	*cfg = p->cfg;
-	const char	*s;
-
-	if ((s = value(p, t)) == NULL)
-		return -1;
-	if (!valid_listen(s))
-		return fail(p, t->line, "listen '%s': expected HOST:PORT, "
-		    "such as localhost:1965, [::]:1965 or *:1965", s);
-	if (cfg->nlisten == MAX_LISTEN)
-		return fail(p, t->line, "more than %d listen addresses",
-		    MAX_LISTEN);
-	cfg->listen[cfg->nlisten++] = config_strdup(s);
-	return 0;
-}
-
-static int
-set_workers(struct parser *p, const struct token *t)
-{
-	return set_count(p, t, 0, 64, &p->cfg->workers);
-}
-
-static int
-set_user(struct parser *p, const struct token *t)
-{
-	return set_string(p, t, &p->cfg->user);
-}
-
-static int
-set_log(struct parser *p, const struct token *t)
-{
-	return set_string(p, t, &p->cfg->log_file);
-}
-
-static int
-set_syslog(struct parser *p, const struct token *t)
-{
-	const char	*s;
-
-	if ((s = value(p, t)) == NULL)
-		return -1;
-	if (strcmp(s, "yes") == 0)
-		p->cfg->log_syslog = 1;
-	else if (strcmp(s, "no") == 0)
-		p->cfg->log_syslog = 0;
-	else
-		return fail(p, t->line, "'syslog' is yes or no, not '%s'", s);
-	return 0;
-}
-
-static int
-set_log_format(struct parser *p, const struct token *t)
-{
-	const char	*s;
-
-	if ((s = value(p, t)) == NULL)
-		return -1;
-	if (strcmp(s, "almanac") == 0)
-		p->cfg->log_format = LOG_FORMAT_ALMANAC;
-	else if (strcmp(s, "common") == 0)
-		p->cfg->log_format = LOG_FORMAT_COMMON;
-	else
-		return fail(p, t->line, "'log-format' is almanac or common, "
-		    "not '%s'", s);
-	return 0;
-}
-
-static int
-set_request_timeout(struct parser *p, const struct token *t)
-{
-	return set_seconds(p, t, 3600, &p->cfg->request_timeout_ms);
-}
-
-static int
-set_write_timeout(struct parser *p, const struct token *t)
-{
-	return set_seconds(p, t, 3600, &p->cfg->write_timeout_ms);
-}
-
-static int
-set_max_lifetime(struct parser *p, const struct token *t)
-{
-	return set_seconds(p, t, 86400, &p->cfg->lifetime_ms);
-}
-
-static int
-set_max_connections(struct parser *p, const struct token *t)
-{
-	return set_count(p, t, 1, 1000000, &p->cfg->max_conns);
-}
-
-static int
-set_max_per_address(struct parser *p, const struct token *t)
-{
-	return set_count(p, t, 0, 1000000, &p->cfg->max_per_addr);
-}
-
-static int
-set_rate_per_address(struct parser *p, const struct token *t)
-{
-	return set_count(p, t, 0, 1000000, &p->cfg->rate_per_addr);
-}
-
-static int
-add_alias(struct parser *p, const struct token *t)
-{
-	struct host	*h = p->host;
-	const char	*s;
-
-	if ((s = host_name(p, t, "alias")) == NULL)
-		return -1;
-	if (h->naliases == MAX_ALIASES)
-		return fail(p, t->line, "more than %d aliases in server '%s'",
-		    MAX_ALIASES, h->name);
-	h->aliases[h->naliases++] = config_strdup(s);
-	return 0;
-}
-
-static int
-set_root(struct parser *p, const struct token *t)
-{
-	return set_string(p, t, &p->host->root);
-}
-
-static int
-set_certs(struct parser *p, const struct token *t)
-{
-	return set_string(p, t, &p->host->certs);
-}
-
-static int
-set_cert(struct parser *p, const struct token *t)
-{
-	p->cert_line = t->line;
-	return set_string(p, t, &p->host->cert_file);
-}
-
-static int
-set_key(struct parser *p, const struct token *t)
-{
-	p->key_line = t->line;
-	return set_string(p, t, &p->host->key_file);
-}
-
-/* It ends up in the meta line "text/gemini; lang=...": no ';' or blanks. */
-static int
-set_lang(struct parser *p, const struct token *t)
-{
-	const char	*s;
-	size_t		 i;
-
-	if ((s = value(p, t)) == NULL)
-		return -1;
-	for (i = 0; s[i] != '\0'; i++)
-		if (!is_alnum(s[i]) && s[i] != '-' && s[i] != ',')
-			return fail(p, t->line, "'lang' is a language tag "
-			    "such as en or fr-CA, not '%s'", s);
-	free(p->rules->lang);
-	p->rules->lang = config_strdup(s);
-	return 0;
-}
-
-static int
-set_feed_entries(struct parser *p, const struct token *t)
-{
-	long	 v = 0;
-
-	if (number(p, t, 1, 100000, &v) == -1)
-		return -1;
-	p->host->feed_max = (size_t)v;
-	return 0;
-}
-
-/* on or off */
-static int
-on_off(struct parser *p, const struct token *t, int *out)
-{
-	const char	*s;
-
-	if ((s = value(p, t)) == NULL)
-		return -1;
-	if (strcmp(s, "on") == 0)
-		*out = 1;
-	else if (strcmp(s, "off") == 0)
-		*out = 0;
-	else
-		return fail(p, t->line, "'%s' is on or off, not '%s'",
-		    p->option, s);
-	return 0;
-}
-
-/* A media type as it goes into META: type/subtype[; parameters], no controls. */
-static int
-set_default_type(struct parser *p, const struct token *t)
-{
-	const char	*s, *slash;
-	size_t		 i;
-
-	if ((s = value(p, t)) == NULL)
-		return -1;
-	slash = strchr(s, '/');
-	for (i = 0; s[i] != '\0'; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			break;
-	if (slash == NULL || slash == s || slash[1] == '\0' ||
-	    s[i] != '\0' || strlen(s) > 200)
-		return fail(p, t->line, "'default type' is a media type such "
-		    "as text/gemini or text/plain; charset=utf-8, not '%s'", s);
-	return set_string(p, t, &p->rules->default_type);
-}
-
-static int
-set_auto_index(struct parser *p, const struct token *t)
-{
-	return on_off(p, t, &p->rules->auto_index);
-}
-
-/* A file name in the directory: no slash, no dot file. */
-static int
-set_index(struct parser *p, const struct token *t)
-{
-	const char	*s;
-
-	if ((s = value(p, t)) == NULL)
-		return -1;
-	if (strchr(s, '/') != NULL || s[0] == '.')
-		return fail(p, t->line, "'index' is a file name such as "
-		    "index.gmi, without '/', not '%s'", s);
-	return set_string(p, t, &p->rules->index);
-}
-
-/* block: "block return 51 \"not found\"" */
-static int
-block_with(struct parser *p, int line, int code, const char *meta)
-{
-	size_t	 i;
-
-	if (code != 30 && code != 31 && (code < 40 || code > 59))
-		return fail(p, line, "'block return' takes a status of 30, 31 "
-		    "or 40 to 59, not %d", code);
-	if (strlen(meta) > 1024)
-		return fail(p, line, "'block return': META longer than 1024 "
-		    "bytes");
-	for (i = 0; meta[i] != '\0'; i++)
-		if ((unsigned char)meta[i] < 0x20 || meta[i] == 0x7f)
-			return fail(p, line, "'block return': control "
-			    "character in META");
-	p->rules->block_code = code;
-	free(p->rules->block_meta);
-	p->rules->block_meta = config_strdup(meta);
-	return 0;
-}
-
-static int
-set_block(struct parser *p, const struct token *t)
-{
-	return block_with(p, t->line, 51, "not found");
-}
-
-static int
-set_block_return(struct parser *p, const struct token *t)
-{
-	char	 meta[1100];
-	long	 code;
-
-	if (number(p, &t[0], 10, 99, &code) == -1)
-		return -1;
-	if (t[1].kind == T_EOL)
-		return block_with(p, t->line, (int)code, code / 10 == 3 ?
-		    "/" : "blocked");
-	if (decode(p, &t[1]) == NULL)
-		return -1;
-	snprintf(meta, sizeof(meta), "%s", p->scratch);
-	return block_with(p, t->line, (int)code, meta);
-}
-
-static int
-set_require_cert(struct parser *p, const struct token *t)
-{
-	(void)t;
-	p->rules->require_cert = 1;
-	return 0;
-}
-
-/* Checked for form here; compared as fingerprints by the access rules. */
-static int
-add_allow(struct parser *p, const struct token *t, char **v, size_t *n)
-{
-	const char	*s;
-
-	if ((s = value(p, t)) == NULL)
-		return -1;
-	if (*n == MAX_ALLOW)
-		return fail(p, t->line, "more than %d '%s' in one block",
-		    MAX_ALLOW, p->option);
-	v[(*n)++] = config_strdup(s);
-	return 0;
-}
-
-static int
-add_allow_client(struct parser *p, const struct token *t)
-{
-	return add_allow(p, t, p->rules->allow, &p->rules->nallow);
-}
-
-static int
-add_allow_clients(struct parser *p, const struct token *t)
-{
-	return add_allow(p, t, p->rules->allow_files,
-	    &p->rules->nallow_files);
-}
-
-static const struct option_def options[] = {
-	{ "listen",		GLOBAL,		1, 1, add_listen },
-	{ "workers",		GLOBAL,		1, 1, set_workers },
-	{ "user",		GLOBAL,		1, 1, set_user },
-	{ "log",		GLOBAL,		1, 1, set_log },
-	{ "syslog",		GLOBAL,		1, 1, set_syslog },
-	{ "log-format",		GLOBAL,		1, 1, set_log_format },
-	{ "request-timeout",	GLOBAL,		1, 1, set_request_timeout },
-	{ "write-timeout",	GLOBAL,		1, 1, set_write_timeout },
-	{ "max-lifetime",	GLOBAL,		1, 1, set_max_lifetime },
-	{ "max-connections",	GLOBAL,		1, 1, set_max_connections },
-	{ "max-per-address",	GLOBAL,		1, 1, set_max_per_address },
-	{ "rate-per-address",	GLOBAL,		1, 1, set_rate_per_address },
-	{ "alias",		IN_SERVER,	1, 1, add_alias },
-	{ "root",		IN_SERVER,	1, 1, set_root },
-	{ "certs",		IN_SERVER,	1, 1, set_certs },
-	{ "cert",		IN_SERVER,	1, 1, set_cert },
-	{ "key",		IN_SERVER,	1, 1, set_key },
-	{ "feed-entries",	IN_SERVER,	1, 1, set_feed_entries },
-	{ "lang",		IN_SERVER | IN_LOCATION, 1, 1, set_lang },
-	{ "default type",	IN_SERVER | IN_LOCATION, 1, 1, set_default_type },
-	{ "auto index",		IN_SERVER | IN_LOCATION, 1, 1, set_auto_index },
-	{ "index",		IN_SERVER | IN_LOCATION, 1, 1, set_index },
-	{ "block",		IN_SERVER | IN_LOCATION, 0, 0, set_block },
-	{ "block return",	IN_SERVER | IN_LOCATION, 1, 2,
-	    set_block_return },
-	{ "require client certificate", IN_SERVER | IN_LOCATION, 0, 0,
-	    set_require_cert },
-	{ "allow client",	IN_SERVER | IN_LOCATION, 1, 1, add_allow_client },
-	{ "allow clients",	IN_SERVER | IN_LOCATION, 1, 1,
-	    add_allow_clients },
-};
-
-/* How many of the statement's first words spell 'name', or 0. */
-static size_t
-words_match(const char *name, const struct token *t, size_t n)
-{
-	const char	*w = name, *e;
-	size_t		 k = 0;
-
-	for (;;) {
-		e = strchr(w, ' ');
-		if (e == NULL)
-			e = w + strlen(w);
-		if (k == n || t[k].kind != T_WORD ||
-		    t[k].len != (size_t)(e - w) ||
-		    memcmp(t[k].s, w, t[k].len) != 0)
-			return 0;
-		k++;
-		if (*e == '\0')
-			return k;
-		w = e + 1;
-	}
-}
-
-/* The option the statement names, with the most words; '*k' of them. */
-static const struct option_def *
-find_option(const struct token *t, size_t n, size_t *k)
-{
-	const struct option_def	*best = NULL;
-	size_t			 i, m;
-
-	*k = 0;
-	for (i = 0; i < sizeof(options) / sizeof(options[0]); i++)
-		if ((m = words_match(options[i].name, t, n)) > *k) {
-			*k = m;
-			best = &options[i];
-		}
-	return best;
-}
-
 static const char *
 block_name(const struct parser *p)
 {
@@ -743,32 +212,73 @@ block_name(const struct parser *p)
 }
 
 static int
-check_scope(struct parser *p, const struct option_def *o, int line)
+check_scope(struct parser *p, const struct options_spec *o, int line)
 {
-	int	 here = p->loc != NULL ? IN_LOCATION : p->host != NULL ?
-	    IN_SERVER : GLOBAL;
+	int	 here = p->loc != NULL ? OPT_LOCATION : p->host != NULL ?
+	    OPT_SERVER : OPT_GLOBAL;
 
 	if (o->scope & here)
 		return 0;
-	if (o->scope == GLOBAL)
+	if (o->scope == OPT_GLOBAL)
 		return fail(p, line, "'%s' is a global option: put it outside "
 		    "server blocks", o->name);
-	if (here == GLOBAL)
+	if (here == OPT_GLOBAL)
 		return fail(p, line, "'%s' belongs inside a server block",
 		    o->name);
 	return fail(p, line, "'%s' does not belong in %s", o->name,
 	    block_name(p));
 }
 
+/* A setter of src/options.c on the statement's values. */
+static int
+apply(struct parser *p, const struct options_spec *o, const struct token *t,
+    size_t n)
+{
+	struct options_ctx	 ctx;
+	char			*values[3] = { NULL, NULL, NULL };
+	char			 why[512];
+	size_t			 i;
+	int			 rc = -1;
+
+	for (i = 0; i < n; i++) {
+		if (o->number && t[i].kind == T_STRING) {
+			fail(p, t[i].line, "expected a number for '%s', "
+			    "without quotes", o->name);
+			goto done;
+		}
+		if (decode(p, &t[i]) == NULL)
+			goto done;
+		values[i] = config_strdup(p->scratch);
+	}
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.cfg = p->cfg;
+	ctx.host = p->host;
+	ctx.rules = p->rules;
+	ctx.err = why;
+	ctx.errsz = sizeof(why);
+	if ((rc = options_set(&ctx, o, (const char *const *)values, n)) == -1)
+		fail(p, t[0].line, "%s", why);
+done:
+	for (i = 0; i < 3; i++)
+		free(values[i]);
+	return rc;
+}
+
 /* "option value...", one to a line; t[n] is the token that ended it. */
 static int
 option(struct parser *p, struct token *t, size_t n)
 {
-	const struct option_def	*o;
-	struct token		 args[3];
-	size_t			 k, nargs, i;
+	const struct options_spec	*o;
+	char				 words[WORDS_MAX][64];
+	const char			*w[WORDS_MAX];
+	size_t				 k, nargs, i, nw;
 
-	if ((o = find_option(t, n, &k)) == NULL)
+	for (nw = 0; nw < n && t[nw].kind == T_WORD; nw++) {
+		snprintf(words[nw], sizeof(words[nw]), "%.*s",
+		    (int)t[nw].len, t[nw].s);
+		w[nw] = words[nw];
+	}
+	if ((o = options_find(w, nw, &k)) == NULL)
 		return fail(p, t[0].line, "unknown option '%.*s'",
 		    shown(&t[0]), t[0].s);
 	if (check_scope(p, o, t[0].line) == -1)
@@ -785,16 +295,14 @@ option(struct parser *p, struct token *t, size_t n)
 		    o->nmax == 1 ? "one value" : "at most two values");
 	if (nargs < o->nmin)
 		return fail(p, t[0].line, "'%s' needs a value", o->name);
+	if (o->set == NULL)
+		return 0;
 	p->option = o->name;
-	for (i = 0; i < 3; i++) {
-		args[i].kind = T_EOL;
-		args[i].line = t[0].line;
-		args[i].s = "";
-		args[i].len = 0;
-	}
-	for (i = 0; i < nargs && i < 3; i++)
-		args[i] = t[k + i];
-	return o->set(p, args);
+	if (strcmp(o->name, "cert") == 0)
+		p->cert_line = t[0].line;
+	if (strcmp(o->name, "key") == 0)
+		p->key_line = t[0].line;
+	return apply(p, o, t + k, nargs);
 }
 
 static const char *
@@ -803,6 +311,25 @@ block_value(struct parser *p, const struct token *name)
 	if ((name->kind != T_WORD && name->kind != T_STRING) || name->len == 0)
 		return NULL;
 	return decode(p, name);
+}
+
+static const char *
+server_name(struct parser *p, const struct token *t)
+{
+	struct options_ctx	 ctx;
+	char			 why[512];
+
+	if (decode(p, t) == NULL)
+		return NULL;
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.cfg = p->cfg;
+	ctx.err = why;
+	ctx.errsz = sizeof(why);
+	if (options_new_name(&ctx, p->scratch, "server name") == -1) {
+		fail(p, t->line, "%s", why);
+		return NULL;
+	}
+	return p->scratch;
 }
 
 /* "server NAME {" */
@@ -822,8 +349,7 @@ open_server(struct parser *p, const struct token *t, size_t n)
 	if (n != 3 || t[2].kind != T_OPEN)
 		return fail(p, t[0].line, "expected '{' after the server name, "
 		    "on the same line");
-	p->option = "server";
-	if ((s = host_name(p, &t[1], "server name")) == NULL)
+	if ((s = server_name(p, &t[1])) == NULL)
 		return -1;
 	if ((p->host = config_add_host(p->cfg, s)) == NULL)
 		return fail(p, t[0].line, "more than %d server blocks",

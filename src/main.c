@@ -19,6 +19,7 @@
 #include "conffile.h"
 #include "config.h"
 #include "log.h"
+#include "options.h"
 #include "sandbox.h"
 #include "server.h"
 #include "supervise.h"
@@ -29,106 +30,92 @@
 #define STOP_GRACE_MS	5000
 #define REPLACE_ASK_SECONDS 5	/* asking the supervisor again */
 
+/* The command line's own options; the settings come from src/options.c. */
+#define OPT_SPEC	1000	/* getopt's value for specs[i]: OPT_SPEC + i */
+#define MAX_OPTIONS	64
+
+static struct option	 long_options[MAX_OPTIONS];
+static char		 short_options[2 * MAX_OPTIONS] = "f:nhV";
+
 static void
 usage(FILE *f)
 {
-	fprintf(f,
-"usage: almanac [-n] [-f FILE] [options]\n"
-"Serve Gemini capsules over TLS.\n"
-"\n"
-"  -f, --config FILE        read the configuration file (almanac.conf(5));\n"
-"                           options given here override it\n"
-"  -n, --check              check the configuration and exit\n"
-"  -r, --root DIR           capsule directory (default: capsule)\n"
-"  -c, --certs DIR          certificate directory: cert.pem and key.pem,\n"
-"                           generated on first start if absent (default: certs)\n"
-"  -l, --listen ADDR:PORT   address to listen on, repeatable; [::]:1965 for\n"
-"                           IPv6, *:1965 for every address (default:\n"
-"                           localhost:1965, IPv4 and IPv6)\n"
-"  -H, --hostname NAME      a name this server answers for, repeatable\n"
-"                           (default: localhost)\n"
-"      --lang TAG           lang parameter of text/gemini answers (default: en)\n"
-"  -w, --workers N          event loops, one per core when 0 (default: 0)\n"
-"      --request-timeout S  seconds to receive a request line (default: 10)\n"
-"      --write-timeout S    seconds a client may stop reading (default: 10)\n"
-"      --max-lifetime S     seconds a connection may last (default: 600)\n"
-"      --max-connections N  open connections at most (default: 10000)\n"
-"      --max-per-address N  open connections per client address (default: 64)\n"
-"      --rate-per-address N requests per second per client address (default: 0,\n"
-"                           no limit)\n"
-"      --feed-entries N     entries in /feed.gmi and /atom.xml (default: 100)\n"
-"  -u, --user NAME          when started as root, run as this user\n"
-"      --log FILE           log to FILE instead of stderr (reopened on SIGUSR1)\n"
-"      --syslog             log to syslog as well\n"
-"      --log-format FORMAT  almanac (default) or common\n"
-"  -h, --help               this help\n"
-"  -V, --version            print the version\n");
-}
+	const struct options_spec	*o = NULL;
+	size_t				 i, n;
+	char				 left[40];
 
-static int
-parse_number(const char *opt, const char *s, long min, long max, long *out)
-{
-	char	*end;
-	long	 v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || v < min || v > max) {
-		fprintf(stderr, "almanac: %s: expected a number from %ld to "
-		    "%ld, got '%s'\n", opt, min, max, s);
-		return -1;
+	fprintf(f, "usage: almanac [-n] [-f FILE] [options]\n"
+	    "Serve Gemini capsules over TLS.\n\n"
+	    "  -f, --config FILE        read the configuration file "
+	    "(almanac.conf(5));\n"
+	    "                           options given here override it\n"
+	    "  -n, --check              check the configuration and exit\n");
+	for (o = options_all(&n), i = 0; i < n; i++) {
+		const char *help = o[i].help, *sp;
+		if (o[i].cli == NULL || help == NULL)
+			continue;
+		sp = strchr(help, ' ');
+		snprintf(left, sizeof(left), "--%s %.*s", o[i].cli,
+		    (int)(sp - help), help);
+		if (o[i].shortopt != 0)
+			fprintf(f, "  -%c, %-21s%s\n", o[i].shortopt, left,
+			    sp + 2);
+		else
+			fprintf(f, "      %-21s%s\n", left, sp + 2);
 	}
-	*out = v;
-	return 0;
+	fprintf(f, "  -h, --help               this help\n"
+	    "  -V, --version            print the version\n");
 }
 
-enum {
-	OPT_LANG = 256, OPT_REQ_TIMEOUT, OPT_WRITE_TIMEOUT, OPT_LIFETIME,
-	OPT_MAX_CONNS, OPT_PER_ADDR, OPT_RATE, OPT_FEED, OPT_LOG, OPT_SYSLOG,
-	OPT_LOG_FORMAT
-};
-
-static const char short_options[] = "f:nr:c:l:H:w:u:hV";
-
-static const struct option long_options[] = {
-	{ "config",		required_argument,	NULL, 'f' },
-	{ "check",		no_argument,		NULL, 'n' },
-	{ "root",		required_argument,	NULL, 'r' },
-	{ "certs",		required_argument,	NULL, 'c' },
-	{ "listen",		required_argument,	NULL, 'l' },
-	{ "hostname",		required_argument,	NULL, 'H' },
-	{ "lang",		required_argument,	NULL, OPT_LANG },
-	{ "workers",		required_argument,	NULL, 'w' },
-	{ "request-timeout",	required_argument,	NULL, OPT_REQ_TIMEOUT },
-	{ "write-timeout",	required_argument,	NULL, OPT_WRITE_TIMEOUT },
-	{ "max-lifetime",	required_argument,	NULL, OPT_LIFETIME },
-	{ "max-connections",	required_argument,	NULL, OPT_MAX_CONNS },
-	{ "max-per-address",	required_argument,	NULL, OPT_PER_ADDR },
-	{ "rate-per-address",	required_argument,	NULL, OPT_RATE },
-	{ "feed-entries",	required_argument,	NULL, OPT_FEED },
-	{ "user",		required_argument,	NULL, 'u' },
-	{ "log",		required_argument,	NULL, OPT_LOG },
-	{ "syslog",		no_argument,		NULL, OPT_SYSLOG },
-	{ "log-format",		required_argument,	NULL, OPT_LOG_FORMAT },
-	{ "help",		no_argument,		NULL, 'h' },
-	{ "version",		no_argument,		NULL, 'V' },
-	{ NULL,			0,			NULL, 0 }
-};
-
-/* What the command line says beyond the options it shares with the file. */
-struct cli {
-	const char	*config_file;
-	int		 check_only;
-	int		 listen_given;
-	int		 hostname_given;
-};
-
+/* getopt's tables, made from the one table of options. */
 static void
-replace(char **slot, const char *value)
+build_getopt(void)
 {
-	free(*slot);
-	*slot = config_strdup(value);
+	const struct options_spec	*o;
+	size_t				 i, n, k = 0, len;
+
+	long_options[k++] = (struct option){ "config", required_argument,
+	    NULL, 'f' };
+	long_options[k++] = (struct option){ "check", no_argument, NULL, 'n' };
+	long_options[k++] = (struct option){ "help", no_argument, NULL, 'h' };
+	long_options[k++] = (struct option){ "version", no_argument, NULL,
+	    'V' };
+	len = strlen(short_options);
+	for (o = options_all(&n), i = 0; i < n && k + 1 < MAX_OPTIONS; i++) {
+		if (o[i].cli == NULL)
+			continue;
+		long_options[k++] = (struct option){ o[i].cli,
+		    o[i].flag_value != NULL ? no_argument : required_argument,
+		    NULL, (int)(OPT_SPEC + i) };
+		if (o[i].shortopt != 0 && len + 2 < sizeof(short_options)) {
+			short_options[len++] = (char)o[i].shortopt;
+			short_options[len++] = ':';
+		}
+	}
+	short_options[len] = '\0';
+	memset(&long_options[k], 0, sizeof(long_options[k]));
 }
+
+static const struct options_spec *
+spec_of(int opt)
+{
+	size_t				 i, n;
+	const struct options_spec	*o = options_all(&n);
+
+	if (opt >= OPT_SPEC && (size_t)(opt - OPT_SPEC) < n)
+		return &o[opt - OPT_SPEC];
+	for (i = 0; i < n; i++)
+		if (o[i].shortopt == opt && opt != 0)
+			return &o[i];
+	return NULL;
+}
+
+/* What the command line says beyond the settings it shares with the file. */
+struct cli {
+	const char		*config_file;
+	int			 check_only;
+	struct options_ctx	 ctx;
+};
 
 /* Options about the capsule apply to the first host. */
 static struct host *
@@ -139,141 +126,30 @@ first_host(struct config *cfg)
 	return &cfg->hosts[0];
 }
 
-static int
-set_hostname(struct config *cfg, struct cli *cli, const char *name)
-{
-	struct host	*h = first_host(cfg);
-
-	if (!cli->hostname_given) {
-		cli->hostname_given = 1;
-		replace(&h->name, name);
-		while (h->naliases > 0)
-			free(h->aliases[--h->naliases]);
-		return 0;
-	}
-	if (h->naliases == MAX_ALIASES) {
-		fprintf(stderr, "almanac: at most %d --hostname names\n",
-		    MAX_ALIASES + 1);
-		return -1;
-	}
-	h->aliases[h->naliases++] = config_strdup(name);
-	return 0;
-}
-
-static int
-add_listen(struct config *cfg, struct cli *cli, const char *spec)
-{
-	if (!cli->listen_given) {
-		cli->listen_given = 1;
-		while (cfg->nlisten > 0)
-			free(cfg->listen[--cfg->nlisten]);
-	}
-	if (cfg->nlisten == MAX_LISTEN) {
-		fprintf(stderr, "almanac: at most %d --listen addresses\n",
-		    MAX_LISTEN);
-		return -1;
-	}
-	cfg->listen[cfg->nlisten++] = config_strdup(spec);
-	return 0;
-}
-
-static int
-set_seconds(const char *opt, const char *arg, long max, int *ms)
-{
-	long	 v;
-
-	if (parse_number(opt, arg, 1, max, &v) == -1)
-		return -1;
-	*ms = (int)v * 1000;
-	return 0;
-}
-
-static int
-set_count(const char *opt, const char *arg, long min, long max, int *out)
-{
-	long	 v;
-
-	if (parse_number(opt, arg, min, max, &v) == -1)
-		return -1;
-	*out = (int)v;
-	return 0;
-}
-
-static int
-set_log_format(struct config *cfg, const char *arg)
-{
-	if (strcmp(arg, "almanac") == 0)
-		cfg->log_format = LOG_FORMAT_ALMANAC;
-	else if (strcmp(arg, "common") == 0)
-		cfg->log_format = LOG_FORMAT_COMMON;
-	else {
-		fprintf(stderr, "almanac: --log-format: almanac or common, "
-		    "not '%s'\n", arg);
-		return -1;
-	}
-	return 0;
-}
-
+/* The same setter, the same checks, as the file's option of that name. */
 static int
 apply_option(int opt, const char *arg, struct config *cfg, struct cli *cli)
 {
-	int	 feed;
+	const struct options_spec	*o = spec_of(opt);
+	const char			*value;
+	char				 why[512];
 
-	switch (opt) {
-	case 'f':
-	case 'n':
-		return 0;	/* read in the first pass */
-	case 'r':
-		replace(&first_host(cfg)->root, arg);
-		return 0;
-	case 'c':
-		replace(&first_host(cfg)->certs, arg);
-		return 0;
-	case OPT_LANG:
-		replace(&first_host(cfg)->r.lang, arg);
-		return 0;
-	case 'l':
-		return add_listen(cfg, cli, arg);
-	case 'H':
-		return set_hostname(cfg, cli, arg);
-	case 'w':
-		return set_count("--workers", arg, 0, 64, &cfg->workers);
-	case OPT_REQ_TIMEOUT:
-		return set_seconds("--request-timeout", arg, 3600,
-		    &cfg->request_timeout_ms);
-	case OPT_WRITE_TIMEOUT:
-		return set_seconds("--write-timeout", arg, 3600,
-		    &cfg->write_timeout_ms);
-	case OPT_LIFETIME:
-		return set_seconds("--max-lifetime", arg, 86400,
-		    &cfg->lifetime_ms);
-	case OPT_MAX_CONNS:
-		return set_count("--max-connections", arg, 1, 1000000,
-		    &cfg->max_conns);
-	case OPT_PER_ADDR:
-		return set_count("--max-per-address", arg, 0, 1000000,
-		    &cfg->max_per_addr);
-	case OPT_RATE:
-		return set_count("--rate-per-address", arg, 0, 1000000,
-		    &cfg->rate_per_addr);
-	case OPT_FEED:
-		if (set_count("--feed-entries", arg, 1, 100000, &feed) == -1)
-			return -1;
-		first_host(cfg)->feed_max = (size_t)feed;
-		return 0;
-	case 'u':
-		replace(&cfg->user, arg);
-		return 0;
-	case OPT_LOG:
-		replace(&cfg->log_file, arg);
-		return 0;
-	case OPT_SYSLOG:
-		cfg->log_syslog = 1;
-		return 0;
-	case OPT_LOG_FORMAT:
-		return set_log_format(cfg, arg);
+	if (o == NULL)
+		return opt == 'f' || opt == 'n' ? 0 : -1;
+	value = o->flag_value != NULL ? o->flag_value : arg;
+	cli->ctx.cfg = cfg;
+	cli->ctx.from_cli = 1;
+	if (o->scope != OPT_GLOBAL) {
+		cli->ctx.host = first_host(cfg);
+		cli->ctx.rules = &cli->ctx.host->r;
 	}
-	return -1;
+	cli->ctx.err = why;
+	cli->ctx.errsz = sizeof(why);
+	if (options_set(&cli->ctx, o, &value, 1) == -1) {
+		fprintf(stderr, "almanac: --%s: %s\n", o->cli, why);
+		return -1;
+	}
+	return 0;
 }
 
 /* The first pass finds --config, --check, --help and --version. */
@@ -321,6 +197,7 @@ configure(int argc, char **argv, struct config *cfg, struct cli *cli)
 	char	 err[512];
 	int	 opt, rc;
 
+	build_getopt();
 	if ((rc = scan_args(argc, argv, cli)) != 0)
 		return rc;
 	if (cli->config_file != NULL &&

@@ -31,6 +31,7 @@
 #include "filecache.h"
 #include "log.h"
 #include "mime.h"
+#include "options.h"
 #include "quota.h"
 #include "request.h"
 #include "route.h"
@@ -1032,31 +1033,6 @@ worker_main(void *arg)
 	return NULL;
 }
 
-/* "host:port", "[v6]:port" or ":port" (every address). */
-static int
-split_listen(const char *spec, char *host, size_t hostsz, char *port,
-    size_t portsz)
-{
-	const char	*colon = strrchr(spec, ':');
-	size_t		 hlen;
-
-	if (colon == NULL || colon[1] == '\0')
-		return -1;
-	hlen = (size_t)(colon - spec);
-	if (hlen >= 2 && spec[0] == '[' && spec[hlen - 1] == ']') {
-		spec++;
-		hlen -= 2;
-	}
-	if (hlen >= hostsz || strlen(colon + 1) >= portsz)
-		return -1;
-	memcpy(host, spec, hlen);
-	host[hlen] = '\0';
-	if (strcmp(host, "*") == 0)
-		host[0] = '\0';
-	snprintf(port, portsz, "%s", colon + 1);
-	return 0;
-}
-
 static int
 open_listener(const struct addrinfo *ai, struct listener *l)
 {
@@ -1186,7 +1162,8 @@ listen_spec(struct server *srv, const char *spec)
 	char		 host[256], port[16];
 	int		 rc, bound = 0;
 
-	if (split_listen(spec, host, sizeof(host), port, sizeof(port)) == -1) {
+	if (options_split_listen(spec, host, sizeof(host), port,
+	    sizeof(port)) == -1) {
 		log_warn("--listen %s: expected HOST:PORT", spec);
 		return -1;
 	}

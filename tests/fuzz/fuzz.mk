@@ -38,7 +38,7 @@ FUZZ_SRC_request	 = request
 FUZZ_SRC_path		 = path
 FUZZ_SRC_meta		 = meta request
 FUZZ_SRC_render		 = render buf meta path request
-FUZZ_SRC_conffile	 = conffile config
+FUZZ_SRC_conffile	 = conffile config options
 # Longest input libFuzzer makes per harness: a bit past the modules' own limits.
 FUZZ_LEN_request	 = 1100
 FUZZ_LEN_path		 = 1100
