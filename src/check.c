@@ -1,0 +1,179 @@
+/* check: what almanac -n finds: whether start-up will have what it needs, and what each host serves. */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "config.h"
+#include "options.h"
+#include "tls.h"
+
+static int
+problem(FILE *err, const char *what, const char *path, const char *why)
+{
+	fprintf(err, "almanac: %s %s: %s\n", what, path, why);
+	return -1;
+}
+
+static int
+check_dir(FILE *err, const char *what, const char *path)
+{
+	struct stat	 st;
+
+	if (stat(path, &st) == -1)
+		return problem(err, what, path, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return problem(err, what, path, "not a directory");
+	if (access(path, R_OK | X_OK) == -1)
+		return problem(err, what, path, strerror(errno));
+	return 0;
+}
+
+static int
+check_readable(FILE *err, const char *what, const char *path)
+{
+	if (access(path, R_OK) == -1)
+		return problem(err, what, path, strerror(errno));
+	return 0;
+}
+
+/* The directory that holds 'path' exists and may be written in. */
+static int
+check_writable_dir_of(FILE *err, const char *what, const char *path)
+{
+	char	 copy[PATH_MAX], *dir;
+
+	snprintf(copy, sizeof(copy), "%s", path);
+	dir = dirname(copy);
+	if (access(dir, W_OK | X_OK) == -1)
+		return problem(err, what, path, strerror(errno));
+	return 0;
+}
+
+/* cert.pem and key.pem, or where they will be generated. */
+static int
+check_certs(FILE *err, const struct host *h, char *source, size_t sz)
+{
+	char	 cert[PATH_MAX], key[PATH_MAX];
+	int	 rc = 0, have_cert, have_key;
+
+	if (h->cert_file != NULL) {
+		snprintf(source, sz, "%s and %s", h->cert_file, h->key_file);
+		rc |= check_readable(err, "certificate", h->cert_file);
+		rc |= check_readable(err, "key", h->key_file);
+		return rc;
+	}
+	snprintf(cert, sizeof(cert), "%s/cert.pem", h->certs);
+	snprintf(key, sizeof(key), "%s/key.pem", h->certs);
+	have_cert = access(cert, F_OK) == 0;
+	have_key = access(key, F_OK) == 0;
+	if (have_cert != have_key)
+		return problem(err, "certificates", h->certs, "only one of "
+		    "cert.pem and key.pem: add the other or remove both");
+	if (have_cert) {
+		snprintf(source, sz, "%s (cert.pem and key.pem)", h->certs);
+		rc |= check_readable(err, "certificate", cert);
+		rc |= check_readable(err, "key", key);
+		return rc;
+	}
+	snprintf(source, sz, "%s (generated on first start)", h->certs);
+	if (access(h->certs, F_OK) == 0)
+		return access(h->certs, W_OK | X_OK) == 0 ? 0 :
+		    problem(err, "certificates", h->certs, strerror(errno));
+	return check_writable_dir_of(err, "certificates", h->certs);
+}
+
+static int
+check_allow_files(FILE *err, const struct rules *r)
+{
+	size_t	 i;
+	int	 rc = 0;
+
+	for (i = 0; i < r->nallow_files; i++)
+		rc |= check_readable(err, "allow list", r->allow_files[i]);
+	return rc;
+}
+
+static void
+print_rules(FILE *out, const struct rules *r)
+{
+	size_t	 i;
+
+	if (r->lang != NULL)
+		fprintf(out, " lang %s;", r->lang);
+	if (r->default_type != NULL)
+		fprintf(out, " default type %s;", r->default_type);
+	if (r->auto_index != -1)
+		fprintf(out, " auto index %s;", r->auto_index ? "on" : "off");
+	if (r->index != NULL)
+		fprintf(out, " index %s;", r->index);
+	if (r->block_code != 0)
+		fprintf(out, " block return %d \"%s\";", r->block_code,
+		    r->block_meta);
+	if (r->require_cert == 1)
+		fprintf(out, " requires a client certificate;");
+	for (i = 0; i < r->nallow; i++)
+		fprintf(out, " allows %s;", r->allow[i]);
+	for (i = 0; i < r->nallow_files; i++)
+		fprintf(out, " allows those in %s;", r->allow_files[i]);
+}
+
+static void
+print_host(FILE *out, const struct config *cfg, const struct host *h,
+    const char *source)
+{
+	char	 host[256], port[16] = "1965", fp[200], spki[200];
+	size_t	 i;
+
+	if (cfg->nlisten > 0)
+		(void)options_split_listen(cfg->listen[0], host, sizeof(host),
+		    port, sizeof(port));
+	if (strcmp(port, "1965") == 0)
+		fprintf(out, "gemini://%s/\n", h->name);
+	else
+		fprintf(out, "gemini://%s:%s/\n", h->name, port);
+	for (i = 0; i < h->naliases; i++)
+		fprintf(out, "  alias %s\n", h->aliases[i]);
+	fprintf(out, "  root %s\n  certificate %s\n", h->root, source);
+	if (tls_file_fingerprints(h, fp, sizeof(fp), spki, sizeof(spki)) == 0)
+		fprintf(out, "  certificate SHA-256 %s\n  public key SHA-256 "
+		    "%s (Lagrange, Amfora)\n", fp, spki);
+	fprintf(out, "  serves:");
+	print_rules(out, &h->r);
+	fprintf(out, "\n");
+	for (i = 0; i < h->nlocations; i++) {
+		fprintf(out, "  location \"%s\":", h->locations[i].pattern);
+		print_rules(out, &h->locations[i].r);
+		fprintf(out, "\n");
+	}
+}
+
+int
+check_config(const struct config *cfg, FILE *out, FILE *err)
+{
+	char	 source[PATH_MAX * 2 + 32];
+	size_t	 i, j;
+	int	 rc = 0;
+
+	for (i = 0; i < cfg->nhosts; i++) {
+		const struct host *h = &cfg->hosts[i];
+		source[0] = '\0';
+		rc |= check_dir(err, "root", h->root);
+		rc |= check_certs(err, h, source, sizeof(source));
+		rc |= check_allow_files(err, &h->r);
+		for (j = 0; j < h->nlocations; j++)
+			rc |= check_allow_files(err, &h->locations[j].r);
+		print_host(out, cfg, h, source);
+	}
+	if (cfg->log_file != NULL && access(cfg->log_file, F_OK) == 0)
+		rc |= access(cfg->log_file, W_OK) == 0 ? 0 :
+		    problem(err, "log file", cfg->log_file, strerror(errno));
+	else if (cfg->log_file != NULL)
+		rc |= check_writable_dir_of(err, "log file", cfg->log_file);
+	return rc == 0 ? 0 : -1;
+}
