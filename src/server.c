@@ -508,6 +508,21 @@ ssl_failure(SSL *ssl, int rc, char *buf, size_t bufsz)
 }
 
 /*
+ * Part of a ClientHello has come: wait for the rest, unless the client's
+ * FIN has come too.  Then the rest never will, and the connection would
+ * hold its per-address slot until the request timeout: close it now.
+ */
+static int
+hello_incomplete(struct worker *w, struct conn *c)
+{
+	if (!c->peer_closed)
+		return 0;
+	c->note = "closed before the handshake";
+	conn_close(w, c);
+	return -1;
+}
+
+/*
  * No TLS state is allocated until the client's first record, its
  * ClientHello, has fully arrived: a client trickling it byte by byte
  * (slowloris) costs a socket and this small struct, nothing more.
@@ -535,7 +550,7 @@ step_hello(struct worker *w, struct conn *c)
 		return -1;
 	}
 	if (n < 5)
-		return 0;
+		return hello_incomplete(w, c);
 	need = 5 + ((size_t)peek[3] << 8 | peek[4]);
 	if (need > TLS_RECORD_MAX) {
 		c->note = "oversized TLS record";
@@ -545,7 +560,7 @@ step_hello(struct worker *w, struct conn *c)
 	/* Most ClientHellos fit the peek; a larger one is counted by the kernel. */
 	if ((size_t)n < need && (n < (ssize_t)sizeof(peek) ||
 	    ioctl(c->fd, FIONREAD, &avail) == -1 || (size_t)avail < need))
-		return 0;
+		return hello_incomplete(w, c);
 	pthread_mutex_lock(&w->srv->ctx_lock);
 	c->ssl = SSL_new(w->srv->ctxs[0]);
 	pthread_mutex_unlock(&w->srv->ctx_lock);

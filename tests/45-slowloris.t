@@ -20,6 +20,10 @@ during=$(rss)
 per=$(( (during - before) * 1024 / 10000 ))
 ok_cmd "memory stays bounded: $(( (during - before) / 1024 )) MiB more for 10,000 connections ($per bytes each)" test "$per" -lt 16384
 kill $loris 2>/dev/null; wait $loris 2>/dev/null
+# Their FINs close them at once: none can finish its handshake.
+for i in $(seq 1 50); do [ "$(ls "/proc/$SERVER_PID/fd" | wc -l)" -lt 100 ] && break; sleep 0.1; done
+open=$(ls "/proc/$SERVER_PID/fd" | wc -l)
+ok_cmd "closed by the server as soon as they close ($open descriptors left)" test "$open" -lt 100
 like "$(header "$BASE/")" '^20 ' "served normally once they are gone"
 stop_server
 done_testing
