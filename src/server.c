@@ -1,6 +1,5 @@
 /* server: listeners, one epoll event loop per worker thread, and the connection state machine. */
 #include <sys/epoll.h>
-#include <sys/ioctl.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/types.h>
@@ -12,6 +11,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <malloc.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -45,9 +45,13 @@
 #define REQ_CAP		(REQUEST_MAX + 2)
 #define REFUSED_MS	2000	/* deadline of a connection answered 44 */
 #define TLS_HANDSHAKE	22	/* record type of a ClientHello */
+#define TLS_CLIENT_HELLO	1	/* its handshake message type */
+#define HELLO_MAX	16384	/* the largest ClientHello taken, in bytes */
+#define HELLO_PEEK	32768	/* bound on the records that carry it */
 #define EMFILE_PAUSE_MS	50	/* listeners rest when out of descriptors */
 #define TLS_RECORD_MAX	(16384 + 2048)
 #define SPARE_MAX	64	/* answers and request buffers kept for reuse */
+#define TRIM_AFTER	1024	/* connections gone before memory is given back */
 
 enum handler_kind { H_LISTENER, H_WAKE, H_CONN };
 
@@ -129,6 +133,7 @@ struct worker {
 	size_t			 nlisteners;
 	struct timer_list	 timers[T_COUNT];
 	size_t			 nconns;
+	size_t			 peak;		/* of nconns, since the last trim */
 	struct mime		*mime;
 	struct filecache	*files;		/* small settled files */
 	struct answer		*spare[SPARE_MAX];	/* recycled answers */
@@ -298,6 +303,23 @@ conn_log(struct conn *c)
 		    status, c->sent, elapsed_ms(&c->t0), c->note);
 }
 
+/*
+ * glibc keeps what is freed for later, so a flood of connections (a
+ * slowloris attack) would leave the process large after it has gone:
+ * once most of the connections counted at the peak have closed, and at
+ * least TRIM_AFTER of them, the free memory is given back.
+ */
+static void
+trim_after_flood(struct worker *w)
+{
+	if (w->peak - w->nconns < TRIM_AFTER || w->nconns > w->peak / 4)
+		return;
+#ifdef __GLIBC__
+	malloc_trim(0);
+#endif
+	w->peak = w->nconns;
+}
+
 static void
 conn_close(struct worker *w, struct conn *c)
 {
@@ -313,6 +335,7 @@ conn_close(struct worker *w, struct conn *c)
 	request_buffer_put(w, c->req);
 	free(c);
 	w->nconns--;
+	trim_after_flood(w);
 }
 
 /*
@@ -508,33 +531,74 @@ ssl_failure(SSL *ssl, int rc, char *buf, size_t bufsz)
 }
 
 /*
- * Part of a ClientHello has come: wait for the rest, unless the client's
- * FIN has come too.  Then the rest never will, and the connection would
- * hold its per-address slot until the request timeout: close it now.
+ * How much of the ClientHello has come: the handshake message may be
+ * split over any number of records, each as short as one byte, so the
+ * records are walked and their fragments added up until the whole
+ * message (its 4-byte header and the length that header gives) is there.
  */
-static int
-hello_incomplete(struct worker *w, struct conn *c)
+enum hello {
+	HELLO_WHOLE, HELLO_PARTIAL, HELLO_NOT_TLS, HELLO_OVERSIZED,
+	HELLO_TOO_LARGE, HELLO_MALFORMED
+};
+
+static enum hello
+hello_scan(const unsigned char *p, size_t n)
 {
-	if (!c->peer_closed)
-		return 0;
-	c->note = "closed before the handshake";
-	conn_close(w, c);
-	return -1;
+	unsigned char	 head[4];
+	size_t		 at = 0, got = 0, need = 0, len, take, i;
+
+	if (n > 0 && p[0] != TLS_HANDSHAKE)
+		return HELLO_NOT_TLS;
+	while (n - at >= 5) {
+		/* Nothing may come between the fragments of the message. */
+		if (p[at] != TLS_HANDSHAKE)
+			return HELLO_MALFORMED;
+		len = (size_t)p[at + 3] << 8 | p[at + 4];
+		if (len > TLS_RECORD_MAX)
+			return HELLO_OVERSIZED;
+		at += 5;
+		take = len < n - at ? len : n - at;
+		for (i = 0; i < take && got + i < sizeof(head); i++)
+			head[got + i] = p[at + i];
+		got += take;
+		at += take;
+		if (need == 0 && got >= sizeof(head)) {
+			if (head[0] != TLS_CLIENT_HELLO)
+				return HELLO_MALFORMED;
+			need = sizeof(head) + ((size_t)head[1] << 16 |
+			    (size_t)head[2] << 8 | head[3]);
+			if (need > HELLO_MAX)
+				return HELLO_TOO_LARGE;
+		}
+		/* OpenSSL takes a record only once it is whole. */
+		if (take < len)
+			return HELLO_PARTIAL;
+		if (need > 0 && got >= need)
+			return HELLO_WHOLE;
+	}
+	return HELLO_PARTIAL;
 }
 
 /*
- * No TLS state is allocated until the client's first record, its
- * ClientHello, has fully arrived: a client trickling it byte by byte
- * (slowloris) costs a socket and this small struct, nothing more.
+ * No TLS state is allocated until the client's whole ClientHello has
+ * arrived, however it is cut into records: a client trickling it (slowloris)
+ * costs a socket and this small struct, nothing more.  The bytes are only
+ * peeked at, so that OpenSSL reads them itself afterwards; the peek buffer
+ * is on the stack, not in the connection.
  * Returns 1 to go on, 0 when waiting for the socket, -1 when closed.
  */
 static int
 step_hello(struct worker *w, struct conn *c)
 {
-	unsigned char	 peek[2048];
-	ssize_t		 n;
-	size_t		 need;
-	int		 avail;
+	static const char	*why[] = {
+		[HELLO_NOT_TLS] = "not TLS",
+		[HELLO_OVERSIZED] = "oversized TLS record",
+		[HELLO_TOO_LARGE] = "ClientHello too large",
+		[HELLO_MALFORMED] = "malformed ClientHello"
+	};
+	unsigned char		 peek[HELLO_PEEK];
+	ssize_t			 n;
+	enum hello		 got;
 
 	n = recv(c->fd, peek, sizeof(peek), MSG_PEEK | MSG_DONTWAIT);
 	if (n == -1 && (errno == EAGAIN || errno == EINTR))
@@ -544,23 +608,24 @@ step_hello(struct worker *w, struct conn *c)
 		conn_close(w, c);
 		return -1;
 	}
-	if (peek[0] != TLS_HANDSHAKE) {
-		c->note = "not TLS";
+	got = hello_scan(peek, (size_t)n);
+	if (got == HELLO_PARTIAL) {
+		if ((size_t)n == sizeof(peek))
+			c->note = "ClientHello in too many records";
+		else if (c->peer_closed)
+			/*
+			 * Its FIN has come: the rest never will, and the
+			 * connection would hold its slot until the timeout.
+			 */
+			c->note = "closed before the handshake";
+		else
+			return 0;
+	} else if (got != HELLO_WHOLE)
+		c->note = why[got];
+	if (got != HELLO_WHOLE) {
 		conn_close(w, c);
 		return -1;
 	}
-	if (n < 5)
-		return hello_incomplete(w, c);
-	need = 5 + ((size_t)peek[3] << 8 | peek[4]);
-	if (need > TLS_RECORD_MAX) {
-		c->note = "oversized TLS record";
-		conn_close(w, c);
-		return -1;
-	}
-	/* Most ClientHellos fit the peek; a larger one is counted by the kernel. */
-	if ((size_t)n < need && (n < (ssize_t)sizeof(peek) ||
-	    ioctl(c->fd, FIONREAD, &avail) == -1 || (size_t)avail < need))
-		return hello_incomplete(w, c);
 	pthread_mutex_lock(&w->srv->ctx_lock);
 	c->ssl = SSL_new(w->srv->ctxs[0]);
 	pthread_mutex_unlock(&w->srv->ctx_lock);
@@ -842,7 +907,8 @@ conn_new(struct worker *w, struct listener *l, int fd,
 		getsockname(fd, (struct sockaddr *)&c->local, &len);
 	else
 		c->local = l->addr;
-	w->nconns++;
+	if (++w->nconns > w->peak)
+		w->peak = w->nconns;
 	atomic_fetch_add(&w->srv->nconns, 1);
 	admit(w, c);
 	ev.events = EPOLLIN | EPOLLRDHUP | EPOLLET;
