@@ -88,7 +88,7 @@ struct conn {
 	struct sockaddr_storage	 local;
 	char			 peer[INET6_ADDRSTRLEN + 8];
 	char			 addr[INET6_ADDRSTRLEN];
-	int			 admitted;	/* counted in the per-address limits */
+	int			 counted;	/* in the per-address limits */
 	int			 slow_down;	/* answer 44 with this many seconds */
 	char			*req;		/* REQ_CAP bytes, once it begins */
 	size_t			 reqlen;
@@ -325,7 +325,7 @@ conn_close(struct worker *w, struct conn *c)
 {
 	conn_log(c);
 	timer_unlink(w, c);
-	if (c->admitted)
+	if (c->counted)
 		quota_release(w->srv->quota, c->addr, now_ms());
 	atomic_fetch_sub(&w->srv->nconns, 1);
 	SSL_free(c->ssl);
@@ -874,9 +874,9 @@ admit(struct worker *w, struct conn *c)
 	if (atomic_load(&srv->nconns) > atomic_load(&srv->max_conns))
 		wait = 5;
 	else
-		wait = quota_admit(srv->quota, c->addr, c->accepted);
+		wait = quota_admit(srv->quota, c->addr, c->accepted,
+		    &c->counted);
 	if (wait == 0) {
-		c->admitted = 1;
 		timer_set(w, c, T_REQUEST, c->accepted +
 		    (uint64_t)atomic_load(&srv->request_timeout_ms));
 		return;

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Connections: ClientHellos cut into records, clients that close early.
+# Connections: ClientHellos cut into records, clients that close early, limits changed by SIGHUP.
 . tests/lib.sh
 
 make_capsule
@@ -61,5 +61,56 @@ took=$(( ($(date +%s%N) - start) / 1000000 ))
 is "$rc" 0 "after 100 clients from one address sent 3 bytes and closed, that address is served at once (${took} ms)"
 like "$(header "$BASE/")" '^20 ' "  and again"
 ok_cmd "  the server holds none of them" test "$(ls /proc/$SERVER_PID/fd | wc -l)" -lt 30
+stop_server
+
+# The server from a configuration file, which reload() edits and SIGHUP reloads.
+cat >"$WORK/conn.conf" <<CONF
+listen "localhost:0"
+max-per-address 3
+request-timeout 60
+write-timeout 60
+server "localhost" {
+	root "$CAPSULE"
+	certs "$WORK/certs"
+}
+CONF
+start_conf() {
+	LOG=$WORK/conf.log
+	: >"$LOG"
+	$ALMANAC_WRAPPER "$ALMANAC" -f "$WORK/conn.conf" 2>>"$LOG" &
+	SERVER_PID=$!
+	for i in $(seq 1 300); do grep -q 'workers\? started' "$LOG" && break; sleep 0.1; done
+	PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$LOG" | head -n 1)
+	BASE=gemini://localhost:$PORT
+}
+# reload SETTING VALUE
+reload() {
+	local n
+	n=$(grep -c 'configuration reloaded' "$LOG")
+	sed -i "s/^$1 .*/$1 $2/" "$WORK/conn.conf"
+	kill -HUP "$SERVER_PID"
+	within 3 sh -c "[ \$(grep -c 'configuration reloaded' '$LOG') -gt $n ]"
+}
+fds() { ls "/proc/$SERVER_PID/fd" | wc -l; }
+
+# A connection gives back exactly the per-address slot it took, whatever
+# the limit is when it closes: switched off and on again while connections
+# are open, the limit must not lock their address out.
+start_conf
+base=$(fds)
+held=
+for i in 1 2 3; do
+	"$GEMGET" -t 30 -c 127.0.0.1:$PORT --no-send "$BASE/" >/dev/null 2>&1 &
+	held="$held $!"
+done
+within 5 sh -c "[ \$(ls /proc/$SERVER_PID/fd | wc -l) -ge $((base + 3)) ]"
+like "$(header "$BASE/")" '^44 ' "max-per-address 3: a 4th connection gets 44"
+reload max-per-address 0
+kill $held 2>/dev/null; wait $held 2>/dev/null
+within 3 sh -c "[ \$(ls /proc/$SERVER_PID/fd | wc -l) -le $base ]"
+reload max-per-address 3
+like "$(header "$BASE/")" '^20 ' "3 -> 0 -> 3 with SIGHUP while 3 were open: the address is served once they are gone"
+codes=; for i in 1 2 3; do codes="$codes $(header "$BASE/" | cut -c1-2)"; done
+is "$codes" " 20 20 20" "  and again"
 stop_server
 done_testing
