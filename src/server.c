@@ -78,7 +78,7 @@ struct conn {
 	struct handler		 h;
 	struct conn		*prev, *next;	/* in its timer list */
 	enum timer_class	 timer;
-	uint64_t		 deadline;
+	uint64_t		 timer_since;	/* when its timer was set */
 	uint64_t		 accepted;
 	struct timespec		 t0;
 	int			 fd;
@@ -173,7 +173,35 @@ now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-/* Timers: one list per class; equal durations keep each list sorted. */
+/*
+ * Timers: one list per class, in the order they were set.  A connection
+ * keeps when its timer was set, not its deadline, which comes from the
+ * class's duration as it is now: all the members of a class share one
+ * duration, so each list stays sorted by deadline, and a timeout changed
+ * by SIGHUP applies at once to the connections already waiting.
+ */
+
+static uint64_t
+timer_duration(struct worker *w, enum timer_class t)
+{
+	switch (t) {
+	case T_REQUEST:
+		return (uint64_t)atomic_load(&w->srv->request_timeout_ms);
+	case T_WRITE:
+		return (uint64_t)atomic_load(&w->srv->write_timeout_ms);
+	case T_REFUSED:
+		return REFUSED_MS;
+	case T_LINGER:
+	default:
+		return LINGER_MS;
+	}
+}
+
+static uint64_t
+timer_deadline(struct worker *w, const struct conn *c)
+{
+	return c->timer_since + timer_duration(w, c->timer);
+}
 
 static void
 timer_unlink(struct worker *w, struct conn *c)
@@ -194,13 +222,14 @@ timer_unlink(struct worker *w, struct conn *c)
 }
 
 static void
-timer_set(struct worker *w, struct conn *c, enum timer_class t, uint64_t at)
+timer_set(struct worker *w, struct conn *c, enum timer_class t,
+    uint64_t since)
 {
 	struct timer_list	*l = &w->timers[t];
 
 	timer_unlink(w, c);
 	c->timer = t;
-	c->deadline = at;
+	c->timer_since = since;
 	c->prev = l->tail;
 	if (l->tail)
 		l->tail->next = c;
@@ -212,12 +241,15 @@ timer_set(struct worker *w, struct conn *c, enum timer_class t, uint64_t at)
 static int
 next_timeout(struct worker *w)
 {
-	uint64_t	 now = now_ms(), first = UINT64_MAX;
+	uint64_t	 now = now_ms(), first = UINT64_MAX, at;
 	int		 t;
 
-	for (t = 0; t < T_COUNT; t++)
-		if (w->timers[t].head && w->timers[t].head->deadline < first)
-			first = w->timers[t].head->deadline;
+	for (t = 0; t < T_COUNT; t++) {
+		if (w->timers[t].head == NULL)
+			continue;
+		if ((at = timer_deadline(w, w->timers[t].head)) < first)
+			first = at;
+	}
 	if (first == UINT64_MAX)
 		return -1;
 	return first <= now ? 0 : (int)(first - now);
@@ -373,7 +405,7 @@ start_linger(struct worker *w, struct conn *c)
 		conn_close(w, c);
 		return -1;
 	}
-	timer_set(w, c, T_LINGER, now_ms() + LINGER_MS);
+	timer_set(w, c, T_LINGER, now_ms());
 	return wait_socket(w, c, 0);
 }
 
@@ -508,8 +540,7 @@ respond(struct worker *w, struct conn *c, size_t linelen)
 	coalesce_hold(wbio, c->ans->held, sizeof(c->ans->held));
 	c->state = ST_WRITE;
 	c->phase = P_HEADER;
-	timer_set(w, c, T_WRITE, now_ms() +
-	    (uint64_t)atomic_load(&w->srv->write_timeout_ms));
+	timer_set(w, c, T_WRITE, now_ms());
 	return 1;
 }
 
@@ -725,8 +756,7 @@ step_write(struct worker *w, struct conn *c)
 			conn_close(w, c);
 			return -1;
 		}
-		timer_set(w, c, T_WRITE, now_ms() +
-		    (uint64_t)atomic_load(&w->srv->write_timeout_ms));
+		timer_set(w, c, T_WRITE, now_ms());
 		return 1;
 	}
 	e = SSL_get_error(c->ssl, n);
@@ -877,12 +907,11 @@ admit(struct worker *w, struct conn *c)
 		wait = quota_admit(srv->quota, c->addr, c->accepted,
 		    &c->counted);
 	if (wait == 0) {
-		timer_set(w, c, T_REQUEST, c->accepted +
-		    (uint64_t)atomic_load(&srv->request_timeout_ms));
+		timer_set(w, c, T_REQUEST, c->accepted);
 		return;
 	}
 	c->slow_down = wait;
-	timer_set(w, c, T_REFUSED, c->accepted + REFUSED_MS);
+	timer_set(w, c, T_REFUSED, c->accepted);
 }
 
 static void
@@ -1016,7 +1045,8 @@ expire_timers(struct worker *w)
 	int			 t;
 
 	for (t = 0; t < T_COUNT; t++) {
-		while ((c = w->timers[t].head) != NULL && c->deadline <= now) {
+		while ((c = w->timers[t].head) != NULL &&
+		    timer_deadline(w, c) <= now) {
 			c->note = why[t];
 			if (t == T_REQUEST)
 				c->linelen = c->reqlen;
@@ -1287,6 +1317,21 @@ listen_spec(struct server *srv, const char *spec)
 	return bound > 0 ? 0 : -1;
 }
 
+static void
+wake_workers(struct server *srv)
+{
+	uint64_t	 one = 1;
+	int		 i;
+
+	for (i = 0; i < srv->started; i++)
+		if (write(srv->workers[i].wakefd, &one, sizeof(one)) == -1)
+			log_syserr("waking worker %d", i);
+}
+
+/*
+ * The workers are woken: one sleeping until a deadline under the old
+ * timeouts would otherwise sleep through a nearer one.
+ */
 void
 server_set_limits(struct server *srv, const struct config *cfg)
 {
@@ -1295,6 +1340,7 @@ server_set_limits(struct server *srv, const struct config *cfg)
 	atomic_store(&srv->lifetime_ms, cfg->lifetime_ms);
 	atomic_store(&srv->max_conns, cfg->max_conns);
 	quota_set(srv->quota, cfg->max_per_addr, cfg->rate_per_addr);
+	wake_workers(srv);
 }
 
 static int	worker_setup(struct worker *);
@@ -1455,14 +1501,11 @@ server_start(struct server *srv, struct catalog *const *cats)
 void
 server_stop(struct server *srv, int grace_ms)
 {
-	uint64_t	 one = 1;
-	int		 i;
+	int	 i;
 
 	srv->grace_ms = grace_ms;
 	atomic_store(&srv->stopping, 1);
-	for (i = 0; i < srv->started; i++)
-		if (write(srv->workers[i].wakefd, &one, sizeof(one)) == -1)
-			log_syserr("waking worker %d", i);
+	wake_workers(srv);
 	for (i = 0; i < srv->started; i++)
 		pthread_join(srv->workers[i].thread, NULL);
 	srv->started = 0;

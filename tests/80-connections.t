@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Connections: ClientHellos cut into records, clients that close early, limits changed by SIGHUP.
+# Connections: ClientHellos cut into records, clients that close early, limits and timeouts changed by SIGHUP.
 . tests/lib.sh
 
 make_capsule
@@ -63,9 +63,11 @@ like "$(header "$BASE/")" '^20 ' "  and again"
 ok_cmd "  the server holds none of them" test "$(ls /proc/$SERVER_PID/fd | wc -l)" -lt 30
 stop_server
 
-# The server from a configuration file, which reload() edits and SIGHUP reloads.
+# The server from a configuration file, which reload() edits and SIGHUP
+# reloads; one worker, so that all the connections share its timer lists.
 cat >"$WORK/conn.conf" <<CONF
 listen "localhost:0"
+workers 1
 max-per-address 3
 request-timeout 60
 write-timeout 60
@@ -112,5 +114,69 @@ reload max-per-address 3
 like "$(header "$BASE/")" '^20 ' "3 -> 0 -> 3 with SIGHUP while 3 were open: the address is served once they are gone"
 codes=; for i in 1 2 3; do codes="$codes $(header "$BASE/" | cut -c1-2)"; done
 is "$codes" " 20 20 20" "  and again"
+stop_server
+
+# A timeout lowered by SIGHUP applies at once, to the connections already
+# waiting too, and one that waited longer does not shield the later ones.
+# idle NAME: a TLS connection that sends no request; its exit code in NAME.rc
+idle() {
+	( "$GEMGET" -t 30 -c 127.0.0.1:$PORT --no-send "$BASE/" >/dev/null 2>&1
+	  echo $? >"$WORK/$1.rc" ) &
+}
+start_conf
+rm -f "$WORK"/*.rc
+base=$(fds)
+idle first
+within 5 sh -c "[ \$(ls /proc/$SERVER_PID/fd | wc -l) -gt $base ]"
+reload request-timeout 2
+start=$(date +%s%N)
+idle second
+within 5 sh -c "test -s '$WORK/first.rc' -a -s '$WORK/second.rc'"
+took=$(( ($(date +%s%N) - start) / 1000000 ))
+is "$(cat "$WORK/first.rc" "$WORK/second.rc" 2>/dev/null | xargs)" "5 5" "request-timeout 60 -> 2: both idle connections, opened before and after, are closed by the server"
+ok_cmd "  within 4 s of the SIGHUP (${took} ms)" test "$took" -lt 4000
+# With nothing else to wake it, the worker would sleep until the deadline
+# it had computed under the old timeout.
+reload request-timeout 60
+base=$(fds)
+idle third
+within 5 sh -c "[ \$(ls /proc/$SERVER_PID/fd | wc -l) -gt $base ]"
+sleep 1.2
+reload request-timeout 1
+start=$(date +%s%N)
+within 3 test -s "$WORK/third.rc"
+took=$(( ($(date +%s%N) - start) / 1000000 ))
+is "$(cat "$WORK/third.rc" 2>/dev/null)" 5 "request-timeout 60 -> 1 on a connection idle for over a second: closed at once (${took} ms)"
+ok_cmd "  the worker is woken by the SIGHUP" test "$took" -lt 1000
+stop_server
+
+# A client that stops reading a large file: the write timeout.
+truncate -s 64M "$CAPSULE/big.bin"
+# stalled NAME: requests big.bin and reads nothing
+stalled() {
+	python3 - "$PORT" "$BASE/big.bin" <<'PY' &
+import socket, ssl, sys, time
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+ctx.check_hostname = False
+ctx.verify_mode = ssl.CERT_NONE
+s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", int(sys.argv[1]))), server_hostname="localhost")
+s.sendall((sys.argv[2] + "\r\n").encode())
+time.sleep(30)
+PY
+}
+sending() { ls -l "/proc/$SERVER_PID/fd" | grep -c 'big\.bin'; }
+start_conf
+stalled; first=$!
+within 5 sh -c "ls -l /proc/$SERVER_PID/fd | grep -q big.bin"
+reload write-timeout 2
+start=$(date +%s%N)
+stalled; second=$!
+within 5 sh -c "[ \$(ls -l /proc/$SERVER_PID/fd | grep -c big.bin) -eq 2 ]"
+within 5 sh -c "! ls -l /proc/$SERVER_PID/fd | grep -q big.bin"
+took=$(( ($(date +%s%N) - start) / 1000000 ))
+is "$(sending)" 0 "write-timeout 60 -> 2: both stalled downloads, started before and after, are cut by the server"
+ok_cmd "  within 4 s of the SIGHUP (${took} ms)" test "$took" -lt 4000
+ok_cmd "  and logged as write timeouts" within 2 sh -c "[ \$(grep -c 'big.bin.*write timeout' '$LOG') -eq 2 ]"
+kill $first $second 2>/dev/null; wait $first $second 2>/dev/null
 stop_server
 done_testing
