@@ -51,7 +51,7 @@
 #define EMFILE_PAUSE_MS	50	/* listeners rest when out of descriptors */
 #define TLS_RECORD_MAX	(16384 + 2048)
 #define SPARE_MAX	64	/* answers and request buffers kept for reuse */
-#define TRIM_AFTER	1024	/* connections gone before memory is given back */
+#define TRIM_AFTER	1024	/* closed before memory is given back */
 
 enum handler_kind { H_LISTENER, H_WAKE, H_CONN };
 
@@ -133,7 +133,7 @@ struct worker {
 	size_t			 nlisteners;
 	struct timer_list	 timers[T_COUNT];
 	size_t			 nconns;
-	size_t			 peak;		/* of nconns, since the last trim */
+	size_t			 peak;		/* most nconns since trimming */
 	struct mime		*mime;
 	struct filecache	*files;		/* small settled files */
 	struct answer		*spare[SPARE_MAX];	/* recycled answers */
@@ -184,17 +184,13 @@ now_ms(void)
 static uint64_t
 timer_duration(struct worker *w, enum timer_class t)
 {
-	switch (t) {
-	case T_REQUEST:
+	if (t == T_REQUEST)
 		return (uint64_t)atomic_load(&w->srv->request_timeout_ms);
-	case T_WRITE:
+	if (t == T_WRITE)
 		return (uint64_t)atomic_load(&w->srv->write_timeout_ms);
-	case T_REFUSED:
+	if (t == T_REFUSED)
 		return REFUSED_MS;
-	case T_LINGER:
-	default:
-		return LINGER_MS;
-	}
+	return LINGER_MS;
 }
 
 static uint64_t
@@ -565,7 +561,7 @@ ssl_failure(SSL *ssl, int rc, char *buf, size_t bufsz)
  * How much of the ClientHello has come: the handshake message may be
  * split over any number of records, each as short as one byte, so the
  * records are walked and their fragments added up until the whole
- * message (its 4-byte header and the length that header gives) is there.
+ * message (its header and the length that header gives) is there.
  */
 enum hello {
 	HELLO_WHOLE, HELLO_PARTIAL, HELLO_NOT_TLS, HELLO_OVERSIZED,
@@ -695,8 +691,8 @@ step_handshake(struct worker *w, struct conn *c)
  * The client has sent its Finished, or part of its request, and waits.  A
  * client that leaves Nagle's algorithm on holds the rest back until that is
  * acknowledged, and the server, with nothing to send (the session ticket
- * waits for the answer), would delay the acknowledgement by 40 ms: send it
- * now.  A client whose request came with its Finished never gets here.
+ * waits for the answer), would delay the acknowledgement: send it now.  A
+ * client whose request came with its Finished never gets here.
  */
 static void
 ack_now(struct conn *c)
@@ -1058,12 +1054,14 @@ expire_timers(struct worker *w)
 		"request timeout", "slowed down", "write timeout", NULL
 	};
 	uint64_t		 now = now_ms();
-	struct conn		*c;
+	struct conn		*c, *next;
 	int			 t;
 
+	/* Each list is sorted: the first connection still in time ends it. */
 	for (t = 0; t < T_COUNT; t++) {
-		while ((c = w->timers[t].head) != NULL &&
-		    timer_deadline(w, c) <= now) {
+		for (c = w->timers[t].head; c != NULL &&
+		    timer_deadline(w, c) <= now; c = next) {
+			next = c->next;
 			c->note = why[t];
 			if (t == T_REQUEST)
 				c->linelen = c->reqlen;
