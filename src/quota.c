@@ -1,5 +1,6 @@
 /* quota: per-address connection counts and request rates, shared by the workers. */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,8 +24,9 @@ struct quota {
 	pthread_mutex_t	 lock;
 	struct strmap	 clients;
 	size_t		 sweep_at;
-	int		 max_open;
-	int		 rate;
+	/* Changed under the lock; read without it to skip it when unlimited. */
+	atomic_int	 max_open;
+	atomic_int	 rate;
 };
 
 void
@@ -149,11 +151,12 @@ lookup(struct quota *l, const char *addr, uint64_t now)
 }
 
 int
-quota_admit(struct quota *l, const char *addr, uint64_t now)
+quota_admit(struct quota *l, const char *addr, uint64_t now, int *counted)
 {
 	struct client	*c;
 	int		 wait = 0;
 
+	*counted = 0;
 	if (l->max_open == 0 && l->rate == 0)
 		return 0;
 	pthread_mutex_lock(&l->lock);
@@ -168,21 +171,24 @@ quota_admit(struct quota *l, const char *addr, uint64_t now)
 		else
 			c->tokens -= 1000;
 	}
-	if (c != NULL && wait == 0)
+	if (c != NULL && wait == 0) {
 		c->open++;
-	else if (c != NULL)
+		*counted = 1;
+	} else if (c != NULL)
 		forget_if_idle(l, c, now);
 	pthread_mutex_unlock(&l->lock);
 	return wait;
 }
 
+/*
+ * Whatever the limits are now: with them switched off since, skipping
+ * this would leave the address counted for ever.
+ */
 void
 quota_release(struct quota *l, const char *addr, uint64_t now)
 {
 	struct client	*c;
 
-	if (l->max_open == 0 && l->rate == 0)
-		return;
 	pthread_mutex_lock(&l->lock);
 	if ((c = strmap_get(&l->clients, addr)) != NULL) {
 		c->open--;

@@ -1,6 +1,5 @@
 /* server: listeners, one epoll event loop per worker thread, and the connection state machine. */
 #include <sys/epoll.h>
-#include <sys/ioctl.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/types.h>
@@ -12,6 +11,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <malloc.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -46,9 +46,13 @@
 #define REQ_CAP		(REQUEST_MAX + 2)
 #define REFUSED_MS	2000	/* deadline of a connection answered 44 */
 #define TLS_HANDSHAKE	22	/* record type of a ClientHello */
+#define TLS_CLIENT_HELLO	1	/* its handshake message type */
+#define HELLO_MAX	16384	/* the largest ClientHello taken, in bytes */
+#define HELLO_PEEK	32768	/* bound on the records that carry it */
 #define EMFILE_PAUSE_MS	50	/* listeners rest when out of descriptors */
 #define TLS_RECORD_MAX	(16384 + 2048)
 #define SPARE_MAX	64	/* answers and request buffers kept for reuse */
+#define TRIM_AFTER	1024	/* closed before memory is given back */
 
 enum handler_kind { H_LISTENER, H_WAKE, H_CONN };
 
@@ -75,7 +79,7 @@ struct conn {
 	struct handler		 h;
 	struct conn		*prev, *next;	/* in its timer list */
 	enum timer_class	 timer;
-	uint64_t		 deadline;
+	uint64_t		 timer_since;	/* when its timer was set */
 	uint64_t		 accepted;
 	struct timespec		 t0;
 	int			 fd;
@@ -85,7 +89,7 @@ struct conn {
 	struct sockaddr_storage	 local;
 	char			 peer[INET6_ADDRSTRLEN + 8];
 	char			 addr[INET6_ADDRSTRLEN];
-	int			 admitted;	/* counted in the per-address limits */
+	int			 counted;	/* in the per-address limits */
 	int			 slow_down;	/* answer 44 with this many seconds */
 	char			*req;		/* REQ_CAP bytes, once it begins */
 	size_t			 reqlen;
@@ -130,6 +134,7 @@ struct worker {
 	size_t			 nlisteners;
 	struct timer_list	 timers[T_COUNT];
 	size_t			 nconns;
+	size_t			 peak;		/* most nconns since trimming */
 	struct mime		*mime;
 	struct filecache	*files;		/* small settled files */
 	struct answer		*spare[SPARE_MAX];	/* recycled answers */
@@ -169,7 +174,31 @@ now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-/* Timers: one list per class; equal durations keep each list sorted. */
+/*
+ * Timers: one list per class, in the order they were set.  A connection
+ * keeps when its timer was set, not its deadline, which comes from the
+ * class's duration as it is now: all the members of a class share one
+ * duration, so each list stays sorted by deadline, and a timeout changed
+ * by SIGHUP applies at once to the connections already waiting.
+ */
+
+static uint64_t
+timer_duration(struct worker *w, enum timer_class t)
+{
+	if (t == T_REQUEST)
+		return (uint64_t)atomic_load(&w->srv->request_timeout_ms);
+	if (t == T_WRITE)
+		return (uint64_t)atomic_load(&w->srv->write_timeout_ms);
+	if (t == T_REFUSED)
+		return REFUSED_MS;
+	return LINGER_MS;
+}
+
+static uint64_t
+timer_deadline(struct worker *w, const struct conn *c)
+{
+	return c->timer_since + timer_duration(w, c->timer);
+}
 
 static void
 timer_unlink(struct worker *w, struct conn *c)
@@ -190,13 +219,14 @@ timer_unlink(struct worker *w, struct conn *c)
 }
 
 static void
-timer_set(struct worker *w, struct conn *c, enum timer_class t, uint64_t at)
+timer_set(struct worker *w, struct conn *c, enum timer_class t,
+    uint64_t since)
 {
 	struct timer_list	*l = &w->timers[t];
 
 	timer_unlink(w, c);
 	c->timer = t;
-	c->deadline = at;
+	c->timer_since = since;
 	c->prev = l->tail;
 	if (l->tail)
 		l->tail->next = c;
@@ -208,12 +238,15 @@ timer_set(struct worker *w, struct conn *c, enum timer_class t, uint64_t at)
 static int
 next_timeout(struct worker *w)
 {
-	uint64_t	 now = now_ms(), first = UINT64_MAX;
+	uint64_t	 now = now_ms(), first = UINT64_MAX, at;
 	int		 t;
 
-	for (t = 0; t < T_COUNT; t++)
-		if (w->timers[t].head && w->timers[t].head->deadline < first)
-			first = w->timers[t].head->deadline;
+	for (t = 0; t < T_COUNT; t++) {
+		if (w->timers[t].head == NULL)
+			continue;
+		if ((at = timer_deadline(w, w->timers[t].head)) < first)
+			first = at;
+	}
 	if (first == UINT64_MAX)
 		return -1;
 	return first <= now ? 0 : (int)(first - now);
@@ -299,12 +332,29 @@ conn_log(struct conn *c)
 		    status, c->sent, elapsed_ms(&c->t0), c->note);
 }
 
+/*
+ * glibc keeps what is freed for later, so a flood of connections (a
+ * slowloris attack) would leave the process large after it has gone:
+ * once most of the connections counted at the peak have closed, and at
+ * least TRIM_AFTER of them, the free memory is given back.
+ */
+static void
+trim_after_flood(struct worker *w)
+{
+	if (w->peak - w->nconns < TRIM_AFTER || w->nconns > w->peak / 4)
+		return;
+#ifdef __GLIBC__
+	malloc_trim(0);
+#endif
+	w->peak = w->nconns;
+}
+
 static void
 conn_close(struct worker *w, struct conn *c)
 {
 	conn_log(c);
 	timer_unlink(w, c);
-	if (c->admitted)
+	if (c->counted)
 		quota_release(w->srv->quota, c->addr, now_ms());
 	atomic_fetch_sub(&w->srv->nconns, 1);
 	SSL_free(c->ssl);
@@ -314,6 +364,7 @@ conn_close(struct worker *w, struct conn *c)
 	request_buffer_put(w, c->req);
 	free(c);
 	w->nconns--;
+	trim_after_flood(w);
 }
 
 /*
@@ -351,7 +402,7 @@ start_linger(struct worker *w, struct conn *c)
 		conn_close(w, c);
 		return -1;
 	}
-	timer_set(w, c, T_LINGER, now_ms() + LINGER_MS);
+	timer_set(w, c, T_LINGER, now_ms());
 	return wait_socket(w, c, 0);
 }
 
@@ -487,8 +538,7 @@ respond(struct worker *w, struct conn *c, size_t linelen)
 	coalesce_hold(wbio, c->ans->held, sizeof(c->ans->held));
 	c->state = ST_WRITE;
 	c->phase = P_HEADER;
-	timer_set(w, c, T_WRITE, now_ms() +
-	    (uint64_t)atomic_load(&w->srv->write_timeout_ms));
+	timer_set(w, c, T_WRITE, now_ms());
 	return 1;
 }
 
@@ -510,18 +560,74 @@ ssl_failure(SSL *ssl, int rc, char *buf, size_t bufsz)
 }
 
 /*
- * No TLS state is allocated until the client's first record, its
- * ClientHello, has fully arrived: a client trickling it byte by byte
- * (slowloris) costs a socket and this small struct, nothing more.
+ * How much of the ClientHello has come: the handshake message may be
+ * split over any number of records, each as short as one byte, so the
+ * records are walked and their fragments added up until the whole
+ * message (its header and the length that header gives) is there.
+ */
+enum hello {
+	HELLO_WHOLE, HELLO_PARTIAL, HELLO_NOT_TLS, HELLO_OVERSIZED,
+	HELLO_TOO_LARGE, HELLO_MALFORMED
+};
+
+static enum hello
+hello_scan(const unsigned char *p, size_t n)
+{
+	unsigned char	 head[4];
+	size_t		 at = 0, got = 0, need = 0, len, take, i;
+
+	if (n > 0 && p[0] != TLS_HANDSHAKE)
+		return HELLO_NOT_TLS;
+	while (n - at >= 5) {
+		/* Nothing may come between the fragments of the message. */
+		if (p[at] != TLS_HANDSHAKE)
+			return HELLO_MALFORMED;
+		len = (size_t)p[at + 3] << 8 | p[at + 4];
+		if (len > TLS_RECORD_MAX)
+			return HELLO_OVERSIZED;
+		at += 5;
+		take = len < n - at ? len : n - at;
+		for (i = 0; i < take && got + i < sizeof(head); i++)
+			head[got + i] = p[at + i];
+		got += take;
+		at += take;
+		if (need == 0 && got >= sizeof(head)) {
+			if (head[0] != TLS_CLIENT_HELLO)
+				return HELLO_MALFORMED;
+			need = sizeof(head) + ((size_t)head[1] << 16 |
+			    (size_t)head[2] << 8 | head[3]);
+			if (need > HELLO_MAX)
+				return HELLO_TOO_LARGE;
+		}
+		/* OpenSSL takes a record only once it is whole. */
+		if (take < len)
+			return HELLO_PARTIAL;
+		if (need > 0 && got >= need)
+			return HELLO_WHOLE;
+	}
+	return HELLO_PARTIAL;
+}
+
+/*
+ * No TLS state is allocated until the client's whole ClientHello has
+ * arrived, however it is cut into records: a client trickling it (slowloris)
+ * costs a socket and this small struct, nothing more.  The bytes are only
+ * peeked at, so that OpenSSL reads them itself afterwards; the peek buffer
+ * is on the stack, not in the connection.
  * Returns 1 to go on, 0 when waiting for the socket, -1 when closed.
  */
 static int
 step_hello(struct worker *w, struct conn *c)
 {
-	unsigned char	 peek[2048];
-	ssize_t		 n;
-	size_t		 need;
-	int		 avail;
+	static const char	*why[] = {
+		[HELLO_NOT_TLS] = "not TLS",
+		[HELLO_OVERSIZED] = "oversized TLS record",
+		[HELLO_TOO_LARGE] = "ClientHello too large",
+		[HELLO_MALFORMED] = "malformed ClientHello"
+	};
+	unsigned char		 peek[HELLO_PEEK];
+	ssize_t			 n;
+	enum hello		 got;
 
 	n = recv(c->fd, peek, sizeof(peek), MSG_PEEK | MSG_DONTWAIT);
 	if (n == -1 && (errno == EAGAIN || errno == EINTR))
@@ -531,23 +637,24 @@ step_hello(struct worker *w, struct conn *c)
 		conn_close(w, c);
 		return -1;
 	}
-	if (peek[0] != TLS_HANDSHAKE) {
-		c->note = "not TLS";
+	got = hello_scan(peek, (size_t)n);
+	if (got == HELLO_PARTIAL) {
+		if ((size_t)n == sizeof(peek))
+			c->note = "ClientHello in too many records";
+		else if (c->peer_closed)
+			/*
+			 * Its FIN has come: the rest never will, and the
+			 * connection would hold its slot until the timeout.
+			 */
+			c->note = "closed before the handshake";
+		else
+			return 0;
+	} else if (got != HELLO_WHOLE)
+		c->note = why[got];
+	if (got != HELLO_WHOLE) {
 		conn_close(w, c);
 		return -1;
 	}
-	if (n < 5)
-		return 0;
-	need = 5 + ((size_t)peek[3] << 8 | peek[4]);
-	if (need > TLS_RECORD_MAX) {
-		c->note = "oversized TLS record";
-		conn_close(w, c);
-		return -1;
-	}
-	/* Most ClientHellos fit the peek; a larger one is counted by the kernel. */
-	if ((size_t)n < need && (n < (ssize_t)sizeof(peek) ||
-	    ioctl(c->fd, FIONREAD, &avail) == -1 || (size_t)avail < need))
-		return 0;
 	pthread_mutex_lock(&w->srv->ctx_lock);
 	c->ssl = SSL_new(w->srv->ctxs[0]);
 	pthread_mutex_unlock(&w->srv->ctx_lock);
@@ -583,6 +690,21 @@ step_handshake(struct worker *w, struct conn *c)
 }
 
 /*
+ * The client has sent its Finished, or part of its request, and waits.  A
+ * client that leaves Nagle's algorithm on holds the rest back until that is
+ * acknowledged, and the server, with nothing to send (the session ticket
+ * waits for the answer), would delay the acknowledgement: send it now.  A
+ * client whose request came with its Finished never gets here.
+ */
+static void
+ack_now(struct conn *c)
+{
+	int	 one = 1;
+
+	(void)setsockopt(c->fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
+}
+
+/*
  * The request is read into a buffer on the stack first, so that a
  * connection holds a request buffer only once the request has begun:
  * thousands of idle connections do not each keep 1 KiB.
@@ -597,6 +719,8 @@ step_read(struct worker *w, struct conn *c)
 	n = SSL_read(c->ssl, chunk, (int)(REQ_CAP - c->reqlen));
 	if (n <= 0) {
 		e = SSL_get_error(c->ssl, n);
+		if (e == SSL_ERROR_WANT_READ)
+			ack_now(c);
 		if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
 			return wait_socket(w, c, e == SSL_ERROR_WANT_WRITE);
 		snprintf(why, sizeof(why), "no request: %s",
@@ -647,8 +771,7 @@ step_write(struct worker *w, struct conn *c)
 			conn_close(w, c);
 			return -1;
 		}
-		timer_set(w, c, T_WRITE, now_ms() +
-		    (uint64_t)atomic_load(&w->srv->write_timeout_ms));
+		timer_set(w, c, T_WRITE, now_ms());
 		return 1;
 	}
 	e = SSL_get_error(c->ssl, n);
@@ -796,15 +919,14 @@ admit(struct worker *w, struct conn *c)
 	if (atomic_load(&srv->nconns) > atomic_load(&srv->max_conns))
 		wait = 5;
 	else
-		wait = quota_admit(srv->quota, c->addr, c->accepted);
+		wait = quota_admit(srv->quota, c->addr, c->accepted,
+		    &c->counted);
 	if (wait == 0) {
-		c->admitted = 1;
-		timer_set(w, c, T_REQUEST, c->accepted +
-		    (uint64_t)atomic_load(&srv->request_timeout_ms));
+		timer_set(w, c, T_REQUEST, c->accepted);
 		return;
 	}
 	c->slow_down = wait;
-	timer_set(w, c, T_REFUSED, c->accepted + REFUSED_MS);
+	timer_set(w, c, T_REFUSED, c->accepted);
 }
 
 static void
@@ -829,7 +951,8 @@ conn_new(struct worker *w, struct listener *l, int fd,
 		getsockname(fd, (struct sockaddr *)&c->local, &len);
 	else
 		c->local = l->addr;
-	w->nconns++;
+	if (++w->nconns > w->peak)
+		w->peak = w->nconns;
 	atomic_fetch_add(&w->srv->nconns, 1);
 	admit(w, c);
 	ev.events = EPOLLIN | EPOLLRDHUP | EPOLLET;
@@ -933,11 +1056,14 @@ expire_timers(struct worker *w)
 		"request timeout", "slowed down", "write timeout", NULL
 	};
 	uint64_t		 now = now_ms();
-	struct conn		*c;
+	struct conn		*c, *next;
 	int			 t;
 
+	/* Each list is sorted: the first connection still in time ends it. */
 	for (t = 0; t < T_COUNT; t++) {
-		while ((c = w->timers[t].head) != NULL && c->deadline <= now) {
+		for (c = w->timers[t].head; c != NULL &&
+		    timer_deadline(w, c) <= now; c = next) {
+			next = c->next;
 			c->note = why[t];
 			if (t == T_REQUEST)
 				c->linelen = c->reqlen;
@@ -1184,6 +1310,21 @@ listen_spec(struct server *srv, const char *spec)
 	return bound > 0 ? 0 : -1;
 }
 
+static void
+wake_workers(struct server *srv)
+{
+	uint64_t	 one = 1;
+	int		 i;
+
+	for (i = 0; i < srv->started; i++)
+		if (write(srv->workers[i].wakefd, &one, sizeof(one)) == -1)
+			log_syserr("waking worker %d", i);
+}
+
+/*
+ * The workers are woken: one sleeping until a deadline under the old
+ * timeouts would otherwise sleep through a nearer one.
+ */
 void
 server_set_limits(struct server *srv, const struct config *cfg)
 {
@@ -1192,6 +1333,7 @@ server_set_limits(struct server *srv, const struct config *cfg)
 	atomic_store(&srv->lifetime_ms, cfg->lifetime_ms);
 	atomic_store(&srv->max_conns, cfg->max_conns);
 	quota_set(srv->quota, cfg->max_per_addr, cfg->rate_per_addr);
+	wake_workers(srv);
 }
 
 int
@@ -1358,14 +1500,11 @@ server_start(struct server *srv, struct catalog *const *cats)
 void
 server_stop(struct server *srv, int grace_ms)
 {
-	uint64_t	 one = 1;
-	int		 i;
+	int	 i;
 
 	srv->grace_ms = grace_ms;
 	atomic_store(&srv->stopping, 1);
-	for (i = 0; i < srv->started; i++)
-		if (write(srv->workers[i].wakefd, &one, sizeof(one)) == -1)
-			log_syserr("waking worker %d", i);
+	wake_workers(srv);
 	for (i = 0; i < srv->started; i++)
 		pthread_join(srv->workers[i].thread, NULL);
 	srv->started = 0;

@@ -20,7 +20,7 @@ CONNS=${BENCH_CONNS:-8}
 NETNS=${BENCH_NETNS:-1}
 IDLE_SIZES="1000 10000"
 SERVERS="almanac-w1 almanac molly-brown floor"
-ALL_CASES="small resumed index atom file-1m file-100m idle-1k idle-10k"
+ALL_CASES="small small-nagle resumed index atom file-1m file-100m idle-1k idle-10k"
 CASES=${BENCH_CASES:-$ALL_CASES}
 # Paired runs: two servers at once, one gembench alternating between them.
 PAIRS="almanac:floor almanac-w1:floor almanac:molly-brown"
@@ -291,6 +291,7 @@ floor_answer() {
 case_args() {
 	case $1 in
 	resumed) echo "-c $CONNS --resume" ;;
+	small-nagle) echo "-c $CONNS --nagle" ;;
 	file-1m) echo "-c 4" ;;
 	file-100m) echo "-c 2" ;;
 	idle-1k) echo "-c $CONNS --idle 1000" ;;
@@ -329,6 +330,8 @@ skip() {
 	esac
 	case $1:$2 in
 	molly-brown:atom) return 0 ;;	# static files only: no feed to serve
+	# Latency, not cost: almanac beside the floor is enough.
+	almanac-w1:small-nagle | molly-brown:small-nagle) return 0 ;;
 	*:idle-1k) ! echo "$IDLE_SIZES" | grep -qw 1000 ;;
 	*:idle-10k) ! echo "$IDLE_SIZES" | grep -qw 10000 ;;
 	*) return 1 ;;
@@ -592,7 +595,9 @@ describe() {
 	echo "CPU µs/req is the server's user+system time (/proc/PID/stat," \
 	    "all threads) over the requests completed in the window; for the" \
 	    "files, over the bytes received (partial answers count)."
-	echo "small is $SMALL (full handshakes), resumed the same with TLS" \
+	echo "small is $SMALL (full handshakes), small-nagle the same from" \
+	    "a client that leaves Nagle's algorithm on (gembench --nagle;" \
+	    "almanac and the floor only), resumed the same with TLS" \
 	    "session resumption; index and atom are almanac's generated / and" \
 	    "/atom.xml (molly-brown: a directory listing for /, no feed);" \
 	    "idle-N holds N idle TLS connections during the small case."

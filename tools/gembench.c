@@ -53,8 +53,8 @@ enum state { S_OFF, S_PAUSE, S_CONNECT, S_HANDSHAKE, S_SEND, S_RECV, S_HELD };
 enum errkind { E_CONNECT, E_TLS, E_TIMEOUT, E_STATUS, E_TRUNCATED, E_COUNT };
 
 enum {
-	O_CONNECT = 256, O_SNI, O_RESUME, O_IDLE, O_TIMEOUT, O_URLFILE,
-	O_PID, O_CSV, O_JSON
+	O_CONNECT = 256, O_SNI, O_RESUME, O_NAGLE, O_IDLE, O_TIMEOUT,
+	O_URLFILE, O_PID, O_CSV, O_JSON
 };
 
 struct opts {
@@ -65,6 +65,7 @@ struct opts {
 	double		 warmup;
 	double		 timeout;
 	int		 resume;
+	int		 nagle;		/* leave Nagle's algorithm on */
 	const char	*connect[MAX_CONNECT];	/* URL i goes to [i % n] */
 	size_t		 nconnect;
 	const char	*sni;
@@ -159,6 +160,7 @@ static const struct option longopts[] = {
 	{ "connect",		required_argument,	NULL,	O_CONNECT },
 	{ "sni",		required_argument,	NULL,	O_SNI },
 	{ "resume",		no_argument,		NULL,	O_RESUME },
+	{ "nagle",		no_argument,		NULL,	O_NAGLE },
 	{ "idle",		required_argument,	NULL,	O_IDLE },
 	{ "timeout",		required_argument,	NULL,	O_TIMEOUT },
 	{ "url-file",		required_argument,	NULL,	O_URLFILE },
@@ -197,6 +199,9 @@ usage(FILE *fp)
 	    "      --resume         resume TLS sessions: each connection slot"
 	    " keeps the\n"
 	    "                       newest session it was given\n"
+	    "      --nagle          leave Nagle's algorithm on (no "
+	    "TCP_NODELAY), as many\n"
+	    "                       clients do\n"
 	    "      --idle N         also hold N idle connections (TLS "
 	    "handshake done,\n"
 	    "                       nothing sent), reopened when the server "
@@ -343,6 +348,9 @@ parse_opt(int ch, const char *arg, struct opts *o)
 		break;
 	case O_RESUME:
 		o->resume = 1;
+		break;
+	case O_NAGLE:
+		o->nagle = 1;
 		break;
 	case O_IDLE:
 		o->idle = parse_long("--idle", arg, 0, MAXCONNS);
@@ -703,9 +711,12 @@ sock_open(struct bench *b, struct slot *s)
 	if ((s->fd = socket(t->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
 	    SOCK_CLOEXEC, 0)) == -1)
 		return -1;
-	/* Without it, Nagle holds the request behind the client Finished. */
-	if (setsockopt(s->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) ==
-	    -1)
+	/*
+	 * Without it, Nagle holds the request until the client's Finished is
+	 * acknowledged: --nagle measures what that costs such clients.
+	 */
+	if (!b->o.nagle && setsockopt(s->fd, IPPROTO_TCP, TCP_NODELAY, &one,
+	    sizeof(one)) == -1)
 		return -1;
 	if (connect(s->fd, (struct sockaddr *)&t->addr, t->addrlen) == 0)
 		s->state = S_HANDSHAKE;
