@@ -15,6 +15,7 @@
 #include <openssl/rand.h>
 #include <openssl/x509v3.h>
 
+#include "access.h"
 #include "buf.h"
 #include "config.h"
 #include "log.h"
@@ -316,18 +317,32 @@ tls_context(const struct host *h)
 	return ctx;
 }
 
+/*
+ * "AB:CD:..." as the start-up line shows them, a form that
+ * access_parse_fingerprint reads back into an allow list.
+ */
+int
+tls_fingerprints(SSL_CTX *ctx, char *cert, char *spki, size_t sz)
+{
+	unsigned char	 c[ACCESS_FP_LEN], s[ACCESS_FP_LEN];
+	X509		*x = SSL_CTX_get0_certificate(ctx);
+
+	if (x == NULL || sz < ACCESS_FP_COLON_SIZE ||
+	    access_fingerprints(x, c, s) == -1) {
+		ERR_clear_error();
+		return -1;
+	}
+	access_format_fingerprint_colons(c, cert, sz);
+	access_format_fingerprint_colons(s, spki, sz);
+	return 0;
+}
+
+/* The certificate's alone, until announce() in main.c asks for both. */
 int
 tls_fingerprint(SSL_CTX *ctx, char *out, size_t outsz)
 {
-	unsigned char	 md[EVP_MAX_MD_SIZE];
-	unsigned int	 n, i;
-	X509		*x = SSL_CTX_get0_certificate(ctx);
+	char	 spki[ACCESS_FP_COLON_SIZE];
 
-	if (x == NULL || !X509_digest(x, EVP_sha256(), md, &n) ||
-	    outsz < (size_t)n * 3)
-		return -1;
-	for (i = 0; i < n; i++)
-		snprintf(out + (size_t)i * 3, outsz - (size_t)i * 3, "%02X%s", md[i],
-		    i + 1 < n ? ":" : "");
-	return 0;
+	return tls_fingerprints(ctx, out, spki, outsz < sizeof(spki) ? outsz :
+	    sizeof(spki));
 }

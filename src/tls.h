@@ -14,7 +14,13 @@ struct host;
  * logging why.
  */
 SSL_CTX	*tls_context(const struct host *);
-/* "AB:CD:..." SHA-256 of the context's certificate. */
+/*
+ * The SHA-256 of the context's certificate and of its public key (SPKI:
+ * what Lagrange and Amfora pin), each "AB:CD:..." into a buffer of that
+ * many bytes, at least ACCESS_FP_COLON_SIZE.  0 or -1.
+ */
+int	 tls_fingerprints(SSL_CTX *, char *, char *, size_t);
+/* The certificate's alone: tls_fingerprints' first.  To be removed. */
 int	 tls_fingerprint(SSL_CTX *, char *, size_t);
 /* Sends a TLS 1.3 session ticket with the next SSL_write. */
 void	 tls_ticket_with_answer(SSL *);

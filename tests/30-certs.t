@@ -19,8 +19,12 @@ ok_cmd "valid from before now" openssl x509 -in "$cert" -noout -checkend 0
 logged=$(sed -n 's/.*fingerprint: \([0-9A-F:]*\).*/\1/p' "$LOG" | tr -d : | tr A-F a-f)
 expected=$(openssl x509 -in "$cert" -noout -fingerprint -sha256 | cut -d= -f2 | tr -d : | tr A-F a-f)
 is "$logged" "$expected" "the SHA-256 fingerprint is printed at start-up"
-seen=$("$GEMGET" -t 10 -c 127.0.0.1:$PORT -i "$BASE/" 2>&1 >/dev/null | sed -n 's/^peer-sha256: //p')
+info=$("$GEMGET" -t 10 -c 127.0.0.1:$PORT -i "$BASE/" 2>&1 >/dev/null)
+seen=$(echo "$info" | sed -n 's/^peer-sha256: //p')
 is "$seen" "$expected" "clients see the certificate whose fingerprint was printed"
+spki=$(openssl x509 -in "$cert" -noout -pubkey | openssl pkey -pubin -outform DER | openssl dgst -sha256 -r | cut -c1-64)
+is "$(echo "$info" | sed -n 's/^peer-spki-sha256: //p')" "$spki" "gemget -i shows the public key's SHA-256 as openssl computes it"
+unlike "$info" 'client-' "no client lines without --cert"
 stop_server
 
 start_server --hostname localhost --hostname gemini.example || exit 1
@@ -57,5 +61,12 @@ start_server || exit 1
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$WORK/ck.pem" \
     -out "$WORK/cc.pem" -days 1 -subj /CN=reader >/dev/null 2>&1
 like "$(header "$BASE/" --cert "$WORK/cc.pem" --key "$WORK/ck.pem")" '^20 ' "a client certificate is accepted"
+info=$("$GEMGET" -t 10 -c 127.0.0.1:$PORT -i --cert "$WORK/cc.pem" --key "$WORK/ck.pem" "$BASE/" 2>&1 >/dev/null)
+is "$(echo "$info" | sed -n 's/^client-sha256: //p')" \
+    "$(openssl x509 -in "$WORK/cc.pem" -noout -fingerprint -sha256 | cut -d= -f2 | tr -d : | tr A-F a-f)" \
+    "gemget -i shows the client certificate's SHA-256"
+is "$(echo "$info" | sed -n 's/^client-spki-sha256: //p')" \
+    "$(openssl pkey -in "$WORK/ck.pem" -pubout -outform DER | openssl dgst -sha256 -r | cut -c1-64)" \
+    "and its public key's, as openssl computes it from the key"
 stop_server
 done_testing

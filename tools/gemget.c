@@ -150,7 +150,9 @@ usage(FILE *fp)
 	    "server\n"
 	    "  -H, --header             print only the header line\n"
 	    "  -B, --body               print only the body\n"
-	    "  -i, --info               print TLS details to stderr\n"
+	    "  -i, --info               print TLS details to stderr (with\n"
+	    "                           the SHA-256 of the certificates and\n"
+	    "                           of their public keys)\n"
 	    "      --tls-min VER        lowest TLS version (1.0 1.1 1.2 1.3)\n"
 	    "      --tls-max VER        highest TLS version\n"
 	    "      --cert FILE          client certificate (PEM)\n"
@@ -1042,17 +1044,28 @@ exchange(struct gem *g)
 	}
 }
 
-/* SHA-256 of the server certificate's DER, as TOFU clients pin it. */
+/*
+ * SHA-256 of a certificate's DER, or of its public key's (the
+ * SubjectPublicKeyInfo, which Lagrange and Amfora pin and almanac logs),
+ * in lower-case hex: the form almanac's allow lists take.
+ */
 static const char *
-fingerprint(SSL *ssl, char hex[2 * EVP_MAX_MD_SIZE + 1])
+fingerprint(X509 *cert, int spki, char hex[2 * EVP_MAX_MD_SIZE + 1])
 {
-	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned char md[EVP_MAX_MD_SIZE], *der = NULL;
 	unsigned int len, i;
-	X509 *cert;
+	int derlen, ok;
 
-	if ((cert = SSL_get0_peer_certificate(ssl)) == NULL)
+	if (cert == NULL)
 		return "none";
-	if (X509_digest(cert, EVP_sha256(), md, &len) != 1) {
+	if (spki) {
+		derlen = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(cert), &der);
+		ok = derlen > 0 && EVP_Digest(der, derlen, md, &len,
+		    EVP_sha256(), NULL) == 1;
+		OPENSSL_free(der);
+	} else
+		ok = X509_digest(cert, EVP_sha256(), md, &len) == 1;
+	if (!ok) {
 		ERR_clear_error();
 		return "error";
 	}
@@ -1065,12 +1078,22 @@ static void
 print_info(struct gem *g)
 {
 	char hex[2 * EVP_MAX_MD_SIZE + 1];
+	X509 *peer = SSL_get0_peer_certificate(g->ssl);
+	X509 *mine = SSL_get_certificate(g->ssl);
 
 	fprintf(stderr, "tls-version: %s\n", SSL_get_version(g->ssl));
 	fprintf(stderr, "cipher: %s\n", SSL_get_cipher_name(g->ssl));
 	fprintf(stderr, "close-notify: %s\n", g->notified ? "yes" : "no");
 	fprintf(stderr, "bytes: %llu\n", g->total);
-	fprintf(stderr, "peer-sha256: %s\n", fingerprint(g->ssl, hex));
+	fprintf(stderr, "peer-sha256: %s\n", fingerprint(peer, 0, hex));
+	fprintf(stderr, "peer-spki-sha256: %s\n", fingerprint(peer, 1, hex));
+	/* The --cert certificate, offered when the server asks for one. */
+	if (mine != NULL) {
+		fprintf(stderr, "client-sha256: %s\n",
+		    fingerprint(mine, 0, hex));
+		fprintf(stderr, "client-spki-sha256: %s\n",
+		    fingerprint(mine, 1, hex));
+	}
 	fprintf(stderr, "resumed: %s\n",
 	    SSL_session_reused(g->ssl) ? "yes" : "no");
 }

@@ -19,7 +19,7 @@ ifndef FUZZ_MK_INCLUDED
 FUZZ_MK_INCLUDED := 1
 
 FUZZ_DIR	 = tests/fuzz
-FUZZ_HARNESSES	?= request path meta render conffile
+FUZZ_HARNESSES	?= request path meta render conffile allowlist
 FUZZ_SECONDS	?= 60
 FUZZ_CLANG	?= clang
 FUZZ_REPLAY_CC	?= $(CC)
@@ -39,12 +39,16 @@ FUZZ_SRC_path		 = path
 FUZZ_SRC_meta		 = meta request
 FUZZ_SRC_render		 = render buf meta path request
 FUZZ_SRC_conffile	 = conffile config options
+FUZZ_SRC_allowlist	 = access
 # Longest input libFuzzer makes per harness: a bit past the modules' own limits.
 FUZZ_LEN_request	 = 1100
 FUZZ_LEN_path		 = 1100
 FUZZ_LEN_meta		 = 4096
 FUZZ_LEN_render		 = 8192
 FUZZ_LEN_conffile	 = 8192
+FUZZ_LEN_allowlist	 = 4096
+# Libraries a harness needs besides its modules: access.c digests with libcrypto.
+FUZZ_LIBS_allowlist	 = -lcrypto
 
 # src/ objects: coverage-instrumented for libFuzzer, plain sanitized for replay.
 build/fuzz/obj/%.o: src/%.c $(wildcard src/*.h)
@@ -59,12 +63,13 @@ define FUZZ_HARNESS
 build/fuzz/fuzz_$(1): $(FUZZ_DIR)/fuzz_$(1).c $(FUZZ_EXTRA_$(1)) \
     $(FUZZ_SRC_$(1):%=build/fuzz/obj/%.o)
 	@mkdir -p $$(@D)
-	$(FUZZ_CLANG) $(FUZZ_CFLAGS) $(FUZZ_WARN) -fsanitize=fuzzer -o $$@ $$^
+	$(FUZZ_CLANG) $(FUZZ_CFLAGS) $(FUZZ_WARN) -fsanitize=fuzzer -o $$@ $$^ \
+	    $(FUZZ_LIBS_$(1))
 
 build/fuzz-replay/fuzz_$(1): $(FUZZ_DIR)/fuzz_$(1).c $(FUZZ_DIR)/replay.c \
     $(FUZZ_EXTRA_$(1)) $(FUZZ_SRC_$(1):%=build/fuzz-replay/obj/%.o)
 	@mkdir -p $$(@D)
-	$(FUZZ_REPLAY_CC) $(FUZZ_CFLAGS) $(FUZZ_WARN) -o $$@ $$^
+	$(FUZZ_REPLAY_CC) $(FUZZ_CFLAGS) $(FUZZ_WARN) -o $$@ $$^ $(FUZZ_LIBS_$(1))
 
 fuzz-run-$(1): build/fuzz/fuzz_$(1)
 	@rm -rf build/fuzz/work/$(1) build/fuzz/crash/$(1)
