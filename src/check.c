@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "access.h"
 #include "check.h"
 #include "config.h"
 #include "options.h"
@@ -127,7 +128,8 @@ static void
 print_host(FILE *out, const struct config *cfg, const struct host *h,
     const char *source)
 {
-	char	 host[256], port[16] = "1965", fp[200], spki[200];
+	char	 host[256], port[16] = "1965", fp[ACCESS_FP_COLON_SIZE],
+		 spki[ACCESS_FP_COLON_SIZE];
 	size_t	 i;
 
 	if (cfg->nlisten > 0)
@@ -140,7 +142,7 @@ print_host(FILE *out, const struct config *cfg, const struct host *h,
 	for (i = 0; i < h->naliases; i++)
 		fprintf(out, "  alias %s\n", h->aliases[i]);
 	fprintf(out, "  root %s\n  certificate %s\n", h->root, source);
-	if (tls_file_fingerprints(h, fp, sizeof(fp), spki, sizeof(spki)) == 0)
+	if (tls_file_fingerprints(h, fp, spki, sizeof(fp)) == 0)
 		fprintf(out, "  certificate SHA-256 %s\n  public key SHA-256 "
 		    "%s (Lagrange, Amfora)\n", fp, spki);
 	fprintf(out, "  serves:");

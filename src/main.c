@@ -15,7 +15,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "access.h"
 #include "catalog.h"
+#include "check.h"
 #include "conffile.h"
 #include "config.h"
 #include "log.h"
@@ -417,7 +419,7 @@ watch_loop(struct capsules *cs, int sfd)
 static void
 announce(const struct capsules *cs, int port)
 {
-	char	 fp[3 * 64];
+	char	 fp[ACCESS_FP_COLON_SIZE], spki[ACCESS_FP_COLON_SIZE];
 	size_t	 i;
 
 	for (i = 0; i < cs->cfg->nhosts; i++) {
@@ -430,9 +432,11 @@ announce(const struct capsules *cs, int port)
 			log_info("serving gemini://%s:%d/ from %s (%zu dated "
 			    "pages)", h->name, port, h->root,
 			    catalog_count(cs->cats[i]));
-		if (tls_fingerprint(cs->ctxs[i], fp, sizeof(fp)) == 0)
-			log_info("%s certificate SHA-256 fingerprint: %s",
-			    h->name, fp);
+		if (tls_fingerprints(cs->ctxs[i], fp, spki, sizeof(fp)) == 0) {
+			log_info("%s certificate SHA-256 %s", h->name, fp);
+			log_info("%s public key SHA-256 %s (Lagrange, Amfora)",
+			    h->name, spki);
+		}
 	}
 }
 
@@ -558,11 +562,13 @@ main(int argc, char **argv)
 		return rc == 1 ? 0 : 2;
 	}
 	if (cli.check_only) {
-		printf("almanac: configuration OK: %zu host%s, %zu listen "
-		    "address%s\n", cfg.nhosts, cfg.nhosts == 1 ? "" : "s",
-		    cfg.nlisten, cfg.nlisten == 1 ? "" : "es");
+		rc = check_config(&cfg, stdout, stderr);
+		if (rc == 0)
+			printf("almanac: configuration OK: %zu host%s, %zu "
+			    "listen address%s\n", cfg.nhosts, cfg.nhosts == 1 ?
+			    "" : "s", cfg.nlisten, cfg.nlisten == 1 ? "" : "es");
 		config_free(&cfg);
-		return 0;
+		return rc == 0 ? 0 : 2;
 	}
 	rc = run(&cfg, argc, argv, cli.config_file);
 	config_free(&cfg);

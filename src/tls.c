@@ -337,12 +337,30 @@ tls_fingerprints(SSL_CTX *ctx, char *cert, char *spki, size_t sz)
 	return 0;
 }
 
-/* The certificate's alone, until announce() in main.c asks for both. */
 int
-tls_fingerprint(SSL_CTX *ctx, char *out, size_t outsz)
+tls_file_fingerprints(const struct host *h, char *cert, char *spki,
+    size_t sz)
 {
-	char	 spki[ACCESS_FP_COLON_SIZE];
+	unsigned char	 c[ACCESS_FP_LEN], s[ACCESS_FP_LEN];
+	char		 path[PATH_MAX];
+	FILE		*f;
+	X509		*x;
+	int		 rc = -1;
 
-	return tls_fingerprints(ctx, out, spki, outsz < sizeof(spki) ? outsz :
-	    sizeof(spki));
+	if (h->cert_file != NULL)
+		snprintf(path, sizeof(path), "%s", h->cert_file);
+	else
+		snprintf(path, sizeof(path), "%s/%s", h->certs, CERT_NAME);
+	if (sz < ACCESS_FP_COLON_SIZE || (f = fopen(path, "r")) == NULL)
+		return -1;
+	if ((x = PEM_read_X509(f, NULL, NULL, NULL)) != NULL &&
+	    access_fingerprints(x, c, s) == 0) {
+		access_format_fingerprint_colons(c, cert, sz);
+		access_format_fingerprint_colons(s, spki, sz);
+		rc = 0;
+	}
+	X509_free(x);
+	fclose(f);
+	ERR_clear_error();
+	return rc;
 }

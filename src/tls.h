@@ -20,8 +20,8 @@ SSL_CTX	*tls_context(const struct host *);
  * many bytes, at least ACCESS_FP_COLON_SIZE.  0 or -1.
  */
 int	 tls_fingerprints(SSL_CTX *, char *, char *, size_t);
-/* The certificate's alone: tls_fingerprints' first.  To be removed. */
-int	 tls_fingerprint(SSL_CTX *, char *, size_t);
+/* The same, of the host's certificate file as it is now (for almanac -n). */
+int	 tls_file_fingerprints(const struct host *, char *, char *, size_t);
 /* Sends a TLS 1.3 session ticket with the next SSL_write. */
 void	 tls_ticket_with_answer(SSL *);
 /* OpenSSL's error queue as one string, emptied. */

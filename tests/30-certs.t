@@ -16,7 +16,7 @@ like "$text" 'Issuer: CN ?= ?localhost' "self-signed, CN is the first hostname"
 end=$(openssl x509 -in "$cert" -noout -enddate | cut -d= -f2)
 ok_cmd "valid for decades (until $end)" test "$(date -d "$end" +%Y)" -ge $(( $(date +%Y) + 20 ))
 ok_cmd "valid from before now" openssl x509 -in "$cert" -noout -checkend 0
-logged=$(sed -n 's/.*fingerprint: \([0-9A-F:]*\).*/\1/p' "$LOG" | tr -d : | tr A-F a-f)
+logged=$(sed -n 's/.*certificate SHA-256 \([0-9A-F:]*\).*/\1/p' "$LOG" | tr -d : | tr A-F a-f)
 expected=$(openssl x509 -in "$cert" -noout -fingerprint -sha256 | cut -d= -f2 | tr -d : | tr A-F a-f)
 is "$logged" "$expected" "the SHA-256 fingerprint is printed at start-up"
 info=$("$GEMGET" -t 10 -c 127.0.0.1:$PORT -i "$BASE/" 2>&1 >/dev/null)
@@ -25,10 +25,13 @@ is "$seen" "$expected" "clients see the certificate whose fingerprint was printe
 spki=$(openssl x509 -in "$cert" -noout -pubkey | openssl pkey -pubin -outform DER | openssl dgst -sha256 -r | cut -c1-64)
 is "$(echo "$info" | sed -n 's/^peer-spki-sha256: //p')" "$spki" "gemget -i shows the public key's SHA-256 as openssl computes it"
 unlike "$info" 'client-' "no client lines without --cert"
+is "$(sed -n 's/.*public key SHA-256 \([0-9A-F:]*\) (Lagrange, Amfora).*/\1/p' "$LOG" | tr -d : | tr A-F a-f)" "$spki" "the public key's SHA-256 is printed at start-up, labelled for Lagrange and Amfora"
+checked=$("$ALMANAC" -n --root "$CAPSULE" --certs "$WORK/certs" --hostname localhost --hostname gemini.example 2>&1)
+like "$(echo "$checked" | sed -n 's/.*public key SHA-256 \([0-9A-F:]*\).*/\1/p' | tr -d : | tr A-F a-f)" "^$spki\$" "almanac -n prints both fingerprints too"
 stop_server
 
 start_server --hostname localhost --hostname gemini.example || exit 1
-is "$(sed -n 's/.*fingerprint: \([0-9A-F:]*\).*/\1/p' "$LOG" | tr -d : | tr A-F a-f)" "$expected" "a restart reuses the same certificate (trust on first use holds)"
+is "$(sed -n 's/.*certificate SHA-256 \([0-9A-F:]*\).*/\1/p' "$LOG" | tr -d : | tr A-F a-f)" "$expected" "a restart reuses the same certificate (trust on first use holds)"
 unlike "$(cat "$LOG")" 'generated' "nothing is regenerated on restart"
 stop_server
 

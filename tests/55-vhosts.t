@@ -33,7 +33,7 @@ B2=gemini://second.test:$PORT
 
 like "$(cat "$LOG")" "serving gemini://localhost:$PORT/ from $CAPSULE \(9 dated pages\)" "start-up names the first capsule, its path and page count"
 like "$(cat "$LOG")" "serving gemini://second.test:$PORT/ from $second \(1 dated pages?\)" "and the second"
-is "$(grep -c 'certificate SHA-256 fingerprint' "$LOG")" 2 "a fingerprint is printed per host"
+is "$(grep -c 'certificate SHA-256 ' "$LOG")" 2 "a fingerprint is printed per host"
 fp1=$("$GEMGET" -t 5 -c 127.0.0.1:$PORT -i "$BASE/" 2>&1 >/dev/null | sed -n 's/^peer-sha256: //p')
 fp2=$("$GEMGET" -t 5 -c 127.0.0.1:$PORT -i "$B2/" 2>&1 >/dev/null | sed -n 's/^peer-sha256: //p')
 ok_cmd "SNI picks each host's own certificate" test -n "$fp1" -a -n "$fp2" -a "$fp1" != "$fp2"

@@ -41,4 +41,32 @@ like "$("$ALMANAC" -n -f "$WORK/bad.conf" 2>&1)" "only letters, digits" "a serve
 like "$("$ALMANAC" -n --hostname 'bad name!' 2>&1)" "only letters, digits" "  and as --hostname"
 out=$("$ALMANAC" -n --listen '[::1]:0' --listen 'localhost:1965' --hostname a.example --hostname b.example --lang fr-CA 2>&1)
 like "$out" 'configuration OK' "good values pass on the command line ($out)"
+# almanac -n checks what start-up needs, naming each path that is missing
+mkdir -p "$WORK/good"
+printf 'x\n' >"$WORK/notadir"
+out=$("$ALMANAC" -n --root "$WORK/nowhere" --certs "$WORK/certs" 2>&1); rc=$?
+is "$rc" 2 "-n fails when the root is missing"
+like "$out" "root $WORK/nowhere: No such file" "  and names it"
+like "$("$ALMANAC" -n --root "$WORK/notadir" 2>&1)" "root $WORK/notadir: not a directory" "-n: a root that is a file"
+like "$("$ALMANAC" -n --root "$WORK/good" --certs "$WORK/no/such/dir" 2>&1)" "certificates $WORK/no/such/dir: No such file" "-n: a certs directory that cannot be created"
+mkdir -p "$WORK/half"; : >"$WORK/half/cert.pem"
+like "$("$ALMANAC" -n --root "$WORK/good" --certs "$WORK/half" 2>&1)" "only one of cert.pem and key.pem" "-n: a certs directory with one of the two files"
+like "$("$ALMANAC" -n --root "$WORK/good" --certs "$WORK/certs" --log "$WORK/no/dir/almanac.log" 2>&1)" "log file $WORK/no/dir/almanac.log: No such file" "-n: a log file whose directory is missing"
+cat >"$WORK/allow.conf" <<CONF
+server "localhost" {
+	root "$WORK/good"
+	certs "$WORK/certs"
+	location "/p/*" {
+		allow clients "$WORK/missing-list"
+	}
+}
+CONF
+like "$("$ALMANAC" -n -f "$WORK/allow.conf" 2>&1)" "allow list $WORK/missing-list: No such file" "-n: an allow-list file that cannot be read"
+sed -i "s|$WORK/missing-list|$WORK/list|" "$WORK/allow.conf"; : >"$WORK/list"
+out=$("$ALMANAC" -n -f "$WORK/allow.conf" 2>&1)
+like "$out" "configuration OK" "-n passes once everything is there"
+like "$out" 'gemini://localhost/' "  and prints each host's URL"
+like "$out" "root $WORK/good" "  its root"
+like "$out" 'certificate .*generated on first start' "  where its certificate comes from"
+like "$out" "location \"/p/\*\": .*allows those in $WORK/list" "  and what each location does"
 done_testing
