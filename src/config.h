@@ -10,6 +10,8 @@
 #define MAX_LOCATIONS	64
 #define MAX_ALLOW	64
 
+struct allowset;
+
 /*
  * What a server block or a location says about serving a path.  In a
  * location, an unset field (NULL, or -1) comes from its server block.
@@ -26,6 +28,7 @@ struct rules {
 	size_t	 nallow;
 	char	*allow_files[MAX_ALLOW];
 	size_t	 nallow_files;
+	struct allowset	*allowset;	/* built from the two by the server */
 };
 
 /* location "PATTERN" { ... }: rules for the paths the glob matches. */

@@ -243,13 +243,13 @@ put_address(struct buf *b, const char *client)
 
 void
 log_access(const char *client, const char *req, size_t reqlen, int status,
-    unsigned long long bytes, double ms, const char *note)
+    unsigned long long bytes, double ms, const char *note, const char *who)
 {
 	size_t	 start = pending.len;
 
 	if (format == LOG_FORMAT_COMMON) {
 		put_address(&pending, client);
-		buf_puts(&pending, " - - ");
+		buf_printf(&pending, " - %s ", who != NULL ? who : "-");
 		put_time(&pending);
 		buf_putc(&pending, ' ');
 		put_escaped(&pending, req, reqlen);
@@ -266,6 +266,8 @@ log_access(const char *client, const char *req, size_t reqlen, int status,
 		else
 			buf_puts(&pending, " -");
 		buf_printf(&pending, " %llu %.3fms", bytes, ms);
+		if (who != NULL)
+			buf_printf(&pending, " %s", who);
 		if (note != NULL)
 			buf_printf(&pending, " (%s)", note);
 	}

@@ -18,14 +18,15 @@ void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_syserr(const char *, ...) __attribute__((format(printf, 1, 2)));
 /*
  * One line per request: client address, the request as received (escaped),
- * status ('-' when none was sent), bytes sent, duration and an optional
- * note (why a connection ended without an answer).  Lines are buffered
+ * status ('-' when none was sent), bytes sent, duration, an optional
+ * note (why a connection ended without an answer) and the client's
+ * identity ("SHA256:..." of its certificate's public key), or NULL.  Lines are buffered
  * per thread and written when the buffer fills, by log_flush(), or by
  * log_flush_due() once the oldest has waited 100 ms, so that a busy
  * event loop does not make one write() per request.
  */
 void	log_access(const char *, const char *, size_t, int, unsigned long long,
-	    double, const char *);
+	    double, const char *, const char *);
 void	log_flush(void);
 /*
  * Given the time in ms (any monotonic origin): writes the buffered lines

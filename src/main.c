@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "access.h"
+#include "allowset.h"
 #include "catalog.h"
 #include "check.h"
 #include "conffile.h"
@@ -362,6 +363,55 @@ reload_certificates(struct capsules *cs)
 	log_info("SIGHUP: certificates reloaded");
 }
 
+/* Each block's allow lists, read now: a server block's and its locations'. */
+static int
+build_allowsets(struct config *cfg)
+{
+	size_t	 i, j;
+
+	for (i = 0; i < cfg->nhosts; i++) {
+		struct host *h = &cfg->hosts[i];
+		if ((h->r.nallow > 0 || h->r.nallow_files > 0) &&
+		    (h->r.allowset = allowset_new(&h->r)) == NULL)
+			return -1;
+		for (j = 0; j < h->nlocations; j++) {
+			struct rules *r = &h->locations[j].r;
+			if ((r->nallow > 0 || r->nallow_files > 0) &&
+			    (r->allowset = allowset_new(r)) == NULL)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+static void
+free_allowsets(struct config *cfg)
+{
+	size_t	 i, j;
+
+	for (i = 0; i < cfg->nhosts; i++) {
+		allowset_free(cfg->hosts[i].r.allowset);
+		cfg->hosts[i].r.allowset = NULL;
+		for (j = 0; j < cfg->hosts[i].nlocations; j++) {
+			allowset_free(cfg->hosts[i].locations[j].r.allowset);
+			cfg->hosts[i].locations[j].r.allowset = NULL;
+		}
+	}
+}
+
+/* Allow-list files edited or replaced are read again within a tick. */
+static void
+refresh_allowsets(const struct config *cfg)
+{
+	size_t	 i, j;
+
+	for (i = 0; i < cfg->nhosts; i++) {
+		allowset_refresh(cfg->hosts[i].r.allowset);
+		for (j = 0; j < cfg->hosts[i].nlocations; j++)
+			allowset_refresh(cfg->hosts[i].locations[j].r.allowset);
+	}
+}
+
 /* The main thread watches the capsules and waits for a signal to stop. */
 static void
 watch_loop(struct capsules *cs, int sfd)
@@ -400,6 +450,7 @@ watch_loop(struct capsules *cs, int sfd)
 				asked = time(NULL);
 			}
 		}
+		refresh_allowsets(cs->cfg);
 		if (!(pfd[0].revents & POLLIN) ||
 		    read(sfd, &si, sizeof(si)) != sizeof(si))
 			continue;
@@ -570,7 +621,11 @@ main(int argc, char **argv)
 		config_free(&cfg);
 		return rc == 0 ? 0 : 2;
 	}
-	rc = run(&cfg, argc, argv, cli.config_file);
+	if (build_allowsets(&cfg) == 0)
+		rc = run(&cfg, argc, argv, cli.config_file);
+	else
+		rc = 1;
+	free_allowsets(&cfg);
 	config_free(&cfg);
 	return rc;
 }

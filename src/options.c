@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "access.h"
 #include "config.h"
 #include "options.h"
 
@@ -477,7 +478,13 @@ add_allow(struct options_ctx *c, const char *s, char **list, size_t *len)
 static int
 set_allow_client(struct options_ctx *c, const char *const *v, size_t n)
 {
+	unsigned char	 fp[ACCESS_FP_LEN];
+
 	(void)n;
+	if (access_parse_fingerprint(v[0], strlen(v[0]), fp) == -1)
+		return opt_fail(c, "'allow client' takes a SHA-256 "
+		    "fingerprint (64 hex digits, colons and a SHA256: prefix "
+		    "allowed), not '%.100s'", v[0]);
 	return add_allow(c, v[0], c->rules->allow, &c->rules->nallow);
 }
 

@@ -12,8 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "access.h"
+#include "allowset.h"
 #include "beneath.h"
 #include "catalog.h"
 #include "config.h"
@@ -478,9 +481,17 @@ apply_rules(const struct route_env *env, const struct request *r,
 
 	snprintf(path, sizeof(path), "/%s", rel);
 	location_rules(res->host, path, &res->rules);
-	if (res->rules.require_cert && env->peer == NULL) {
-		answer(res, 60, "a client certificate is required here");
-		return 1;
+	if (res->rules.require_cert) {
+		struct access_identity	 id;
+		int			 status;
+
+		(void)access_identity_of(env->peer, time(NULL), &id);
+		status = allowset_status(res->rules.allow->allowset, &id, 1,
+		    res->meta, sizeof(res->meta));
+		if (status != 0) {
+			res->status = status;
+			return 1;
+		}
 	}
 	if (res->rules.block_code == 0)
 		return 0;

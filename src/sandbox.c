@@ -151,11 +151,29 @@ allow_dir_of(int ruleset, const char *path, __u64 rights, struct buf *said)
 	return allow_path(ruleset, dirname(copy), rights, said);
 }
 
+/* The directories of a host's allow-list files, read again when they change. */
+static int
+allow_list_dirs(int ruleset, const struct host *h, __u64 rights,
+    struct buf *said)
+{
+	size_t	 i, j;
+	int	 rc = 0;
+
+	for (i = 0; i < h->r.nallow_files; i++)
+		rc |= allow_dir_of(ruleset, h->r.allow_files[i], rights, said);
+	for (j = 0; j < h->nlocations; j++)
+		for (i = 0; i < h->locations[j].r.nallow_files; i++)
+			rc |= allow_dir_of(ruleset,
+			    h->locations[j].r.allow_files[i], rights, said);
+	return rc;
+}
+
 /*
  * Exactly what serving reads and writes: each capsule itself (not the
  * directory holding it: a capsule replaced by a new directory is served by
  * a new process, see src/supervise.c), the certificates, the
- * configuration file's directory, and the log's directory for writing.
+ * configuration file's and the allow lists' directories, and the log's
+ * directory for writing.
  */
 static int
 add_rules(int ruleset, const struct config *cfg, const char *config_file,
@@ -177,6 +195,8 @@ add_rules(int ruleset, const struct config *cfg, const char *config_file,
 		} else
 			rc |= allow_path(ruleset, h->certs, read, &g->read);
 	}
+	for (i = 0; i < cfg->nhosts; i++)
+		rc |= allow_list_dirs(ruleset, &cfg->hosts[i], read, &g->read);
 	if (config_file != NULL)
 		rc |= allow_dir_of(ruleset, config_file, read, &g->read);
 	if (cfg->log_file != NULL)

@@ -25,6 +25,7 @@
 
 #include <openssl/err.h>
 
+#include "access.h"
 #include "catalog.h"
 #include "coalesce.h"
 #include "config.h"
@@ -118,6 +119,7 @@ struct answer {
 	struct response	 res;
 	char		 out[STAGE_SIZE];	/* staged for SSL_write */
 	char		 held[2 * COALESCE_SMALL];	/* small records */
+	char		 who[ACCESS_FP_HEX_SIZE + 8];	/* "SHA256:...", or "" */
 };
 
 struct timer_list {
@@ -329,7 +331,9 @@ conn_log(struct conn *c)
 	c->logged = 1;
 	if (c->linelen > 0 || status > 0 || c->note != NULL)
 		log_access(c->peer, c->req != NULL ? c->req : "", c->linelen,
-		    status, c->sent, elapsed_ms(&c->t0), c->note);
+		    status, c->sent, elapsed_ms(&c->t0), c->note,
+		    c->ans != NULL && c->ans->who[0] != '\0' ? c->ans->who :
+		    NULL);
 }
 
 /*
@@ -485,6 +489,23 @@ refill(struct conn *c)
 	return 0;
 }
 
+/*
+ * A client that presents a certificate is named in the access log by its
+ * public key's SHA-256, the form an allow list takes, so that an owner
+ * can copy it from a 61 into the list.
+ */
+static void
+note_identity(X509 *peer, char *out, size_t outsz)
+{
+	unsigned char	 cert[ACCESS_FP_LEN], spki[ACCESS_FP_LEN];
+
+	out[0] = '\0';
+	if (peer == NULL || access_fingerprints(peer, cert, spki) == -1)
+		return;
+	memcpy(out, "SHA256:", 8);
+	access_format_fingerprint(spki, out + 7, outsz - 7);
+}
+
 /* Decides the answer and starts writing it: 1, or -1 if c was closed. */
 static int
 respond(struct worker *w, struct conn *c, size_t linelen)
@@ -513,6 +534,7 @@ respond(struct worker *w, struct conn *c, size_t linelen)
 		return -1;
 	}
 	SSL_set0_wbio(c->ssl, wbio);
+	note_identity(env.peer, c->ans->who, sizeof(c->ans->who));
 	res = &c->ans->res;
 	if (c->slow_down > 0) {
 		res->status = 44;

@@ -38,7 +38,7 @@ FUZZ_SRC_request	 = request
 FUZZ_SRC_path		 = path
 FUZZ_SRC_meta		 = meta request
 FUZZ_SRC_render		 = render buf meta path request
-FUZZ_SRC_conffile	 = conffile config options
+FUZZ_SRC_conffile	 = conffile config options access
 FUZZ_SRC_allowlist	 = access
 # Longest input libFuzzer makes per harness: a bit past the modules' own limits.
 FUZZ_LEN_request	 = 1100
@@ -49,6 +49,7 @@ FUZZ_LEN_conffile	 = 8192
 FUZZ_LEN_allowlist	 = 4096
 # Libraries a harness needs besides its modules: access.c digests with libcrypto.
 FUZZ_LIBS_allowlist	 = -lcrypto
+FUZZ_LIBS_conffile	 = -lcrypto
 
 # src/ objects: coverage-instrumented for libFuzzer, plain sanitized for replay.
 build/fuzz/obj/%.o: src/%.c $(wildcard src/*.h)

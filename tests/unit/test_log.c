@@ -27,7 +27,7 @@ logged(char *buf, size_t cap)
 static void
 access_line(const char *url)
 {
-	log_access("127.0.0.1:5000", url, strlen(url), 20, 317, 0.5, NULL);
+	log_access("127.0.0.1:5000", url, strlen(url), 20, 317, 0.5, NULL, NULL);
 }
 
 static void
