@@ -16,8 +16,8 @@
 
 #define PREFIX		"SHA256:"
 #define PREFIX_LEN	(sizeof(PREFIX) - 1)
-#define HEX_LEN		(2 * ACCESS_FP_LEN)	/* "ab12..." */
-#define COLON_LEN	(3 * ACCESS_FP_LEN - 1)	/* "ab:12:..." */
+#define HEX_LEN		((size_t)2 * ACCESS_FP_LEN)	/* "ab12..." */
+#define COLON_LEN	((size_t)3 * ACCESS_FP_LEN - 1)	/* "ab:12:..." */
 #define UTF8_BOM	"\xef\xbb\xbf"
 #define SHOW_MAX	40	/* bytes of a line quoted in an error */
 /*
@@ -329,24 +329,28 @@ access_list_parse(const char *text, size_t len, const char *name,
 {
 	struct list_parser	 p = { name, 0, err, errsz };
 	struct access_list	 l;
-	const char		*end, *nl;
+	const char		*nl;
+	size_t			 n;
 
 	if (errsz > 0)
 		err[0] = '\0';
-	if (len == 0)
-		text = "";
-	end = text + len;
-	if (len >= 3 && memcmp(text, UTF8_BOM, 3) == 0)
+	if (len >= 3 && memcmp(text, UTF8_BOM, 3) == 0) {
 		text += 3;
+		len -= 3;
+	}
 	access_list_init(&l);
-	for (; text < end; text = nl + 1) {
+	while (len > 0) {
 		p.line++;
-		if ((nl = memchr(text, '\n', (size_t)(end - text))) == NULL)
-			nl = end;
-		if (list_line(&p, &l, text, (size_t)(nl - text)) == -1) {
+		nl = memchr(text, '\n', len);
+		n = nl != NULL ? (size_t)(nl - text) : len;
+		if (list_line(&p, &l, text, n) == -1) {
 			access_list_free(&l);
 			return -1;
 		}
+		if (nl == NULL)
+			break;
+		text += n + 1;
+		len -= n + 1;
 	}
 	list_sort_unique(&l);
 	access_list_free(out);

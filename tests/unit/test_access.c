@@ -258,7 +258,7 @@ test_list_parse(void)
 	snprintf(text, sizeof(text), "%s\n%s\n", ha, ha);
 	text[ACCESS_FP_HEX_SIZE + 3] = '\0';
 	snprintf(want, sizeof(want), "\"%.3s?", ha);
-	bad(text, 2 * ACCESS_FP_HEX_SIZE, 2, want);
+	bad(text, (size_t)2 * ACCESS_FP_HEX_SIZE, 2, want);
 	snprintf(text, sizeof(text), "\n\nallow client \"%s\"\n", ha);
 	bad(text, strlen(text), 3, "\"allow client \"");
 	memset(text, 'z', 100);
@@ -593,12 +593,12 @@ test_identity(void)
 	X509_free(y);
 	EVP_PKEY_free(ed);
 
-	y = simple_cert(NOW - 2 * 365 * DAY, NOW - DAY);
+	y = simple_cert(NOW - 730 * DAY, NOW - DAY);
 	access_identity_of(y, NOW, &id);
 	ok(id.present && !id.valid_now, "expired: not valid now");
 	is_str(id.not_after, "2025-06-14T15:06:40Z", "  its not-after date");
 	X509_free(y);
-	y = simple_cert(NOW + DAY, NOW + 2 * 365 * DAY);
+	y = simple_cert(NOW + DAY, NOW + 730 * DAY);
 	access_identity_of(y, NOW, &id);
 	ok(id.present && !id.valid_now, "not yet valid: not valid now");
 	X509_free(y);
