@@ -242,8 +242,52 @@ fail:
 	return NULL;
 }
 
+/* 1 when this client could open 'path' ("/a/b"): not blocked, and allowed. */
+static int
+may_open(const struct route_env *env, const struct host *h, const char *path,
+    struct access_identity *id, int *have_id)
+{
+	struct path_rules	 pr;
+	char			 meta[META_MAX + 1];
+
+	location_rules(h, path, &pr);
+	if (pr.block_code != 0)
+		return 0;
+	if (!pr.require_cert)
+		return 1;
+	if (!*have_id) {
+		(void)access_identity_of(env->peer, time(NULL), id);
+		*have_id = 1;
+	}
+	return allowset_status(pr.allow->allowset, id, 1, meta,
+	    sizeof(meta)) == 0;
+}
+
+/* A listing leaves out what the client could not open: returns how many stay. */
+static size_t
+keep_openable(const struct route_env *env, const struct host *h,
+    const char *dir, char **names, size_t n)
+{
+	struct access_identity	 id;
+	char			 path[PATH_MAX_LEN + 2];
+	size_t			 i, kept = 0;
+	int			 have_id = 0;
+
+	if (h->nlocations == 0 && !h->r.require_cert && h->r.block_code == 0)
+		return n;
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "/%s%s", dir, names[i]);
+		if (may_open(env, h, path, &id, &have_id))
+			names[kept++] = names[i];
+		else
+			free(names[i]);
+	}
+	return kept;
+}
+
 static void
-serve_listing(const char *dir, int fd, struct response *res)
+serve_listing(const struct route_env *env, const char *dir, int fd,
+    struct response *res)
 {
 	char	**names;
 	size_t	  n = 0;
@@ -252,6 +296,7 @@ serve_listing(const char *dir, int fd, struct response *res)
 		answer(res, 40, "cannot read the directory");
 		return;
 	}
+	n = keep_openable(env, res->host, dir, names, n);
 	render_listing(&res->owned, dir, names, n);
 	free_names(names, n);
 	if (res->owned.failed) {
@@ -427,7 +472,7 @@ serve_directory(const struct route_env *env, const struct request *r,
 	if (ifd != -1)
 		close(ifd);
 	if (res->rules.auto_index)
-		serve_listing(rel, fd, res);
+		serve_listing(env, rel, fd, res);
 	else
 		answer(res, 51, "not found");
 	close(fd);

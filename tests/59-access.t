@@ -3,7 +3,10 @@
 . tests/lib.sh
 
 make_capsule
-mkdir -p "$CAPSULE/members" "$CAPSULE/friends" "$CAPSULE/any"
+mkdir -p "$CAPSULE/members" "$CAPSULE/friends" "$CAPSULE/any" "$CAPSULE/club/secret"
+printf 'open\n' >"$CAPSULE/club/open.txt"
+printf 'hidden\n' >"$CAPSULE/club/hidden.txt"
+printf '# Secret\n' >"$CAPSULE/club/secret/page.gmi"
 printf '# For members\n' >"$CAPSULE/members/page.gmi"
 printf '# For friends\n' >"$CAPSULE/friends/page.gmi"
 printf '# For anyone with a certificate\n' >"$CAPSULE/any/page.gmi"
@@ -50,6 +53,12 @@ server "localhost" {
 	location "/any/*" {
 		require client certificate
 	}
+	location "/club/secret*" {
+		allow client "$(spki alice)"
+	}
+	location "/club/hidden.txt" {
+		block
+	}
 }
 CONF
 LOG=$WORK/server.log
@@ -90,6 +99,10 @@ else
 fi
 chmod 644 "$WORK/friends.txt"
 unlike "$(body "$BASE/")" 'members|friends|For anyone' "protected pages are not on the index"
+listing=$(body "$BASE/club/")
+like "$listing" 'open\.txt' "a listing shows what the client may open"
+unlike "$listing" 'secret|hidden' "  and leaves out a protected directory and a blocked file"
+like "$("$GEMGET" -t 10 -c "127.0.0.1:$PORT" -B --cert "$ids/alice.pem" --key "$ids/alice.key" "$BASE/club/")" 'secret/' "  which an allowed client sees listed"
 stop_server
 
 # A bad fingerprint in the file is refused by -n, with the line
