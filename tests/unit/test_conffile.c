@@ -421,7 +421,7 @@ test_locations(void)
 	    "\tauto index off\n"
 	    "\tlocation \"/private/*\" {\n"
 	    "\t\trequire client certificate\n"
-	    "\t\tallow client \"SHA256:ab\"\n"
+	    "\t\tallow client \"SHA256:2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881\"\n"
 	    "\t\tallow clients \"/etc/almanac/friends\"\n"
 	    "\t\tlang \"fr\"\n"
 	    "\t}\n"
@@ -442,7 +442,7 @@ test_locations(void)
 	is_str(l->pattern, "/private/*", "first pattern");
 	is_int(l->r.require_cert, 1, "require client certificate");
 	is_int((int)l->r.nallow, 1, "allow client");
-	is_str(l->r.allow[0], "SHA256:ab", "  as written");
+	is_str(l->r.allow[0], "SHA256:2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881", "  as written");
 	is_str(l->r.allow_files[0], "/etc/almanac/friends", "allow clients");
 	is_str(l->r.lang, "fr", "lang in a location");
 	is_int(l->r.auto_index, -1, "auto index unset in the location");
@@ -480,6 +480,8 @@ test_locations(void)
 	bad("server a {\nrequire client certificate now\n}\n", 2,
 	    "takes no value");
 	bad("server a {\nallow client\n}\n", 2, "'allow client' needs a value");
+	bad("server a {\nallow client \"SHA256:ab\"\n}\n", 2,
+	    "'allow client' takes a SHA-256 fingerprint");
 	bad("lang en\n", 1, "'lang' belongs inside a server block");
 }
 
