@@ -89,10 +89,15 @@ render_index_head(struct buf *b, const struct render_site *s, size_t npages)
 		buf_puts(b, "No dated pages have been published yet.\n\n");
 }
 
+/*
+ * A year is always written with four digits, as a link and as a label:
+ * the year pages are at "/0999/" (the catalog reads exactly four digits,
+ * as in the file names), so "/999/" would answer 51.
+ */
 void
 render_index_year(struct buf *b, int year)
 {
-	buf_printf(b, "## %d\n\n", year);
+	buf_printf(b, "## %04d\n\n", year);
 }
 
 void
@@ -118,8 +123,8 @@ void
 render_year_head(struct buf *b, const struct render_site *s,
     const struct year_span *y)
 {
-	buf_printf(b, "# %d\n\n", y->year);
-	buf_printf(b, "%zu page%s from %d in %s, in time order.\n\n",
+	buf_printf(b, "# %04d\n\n", y->year);
+	buf_printf(b, "%zu page%s from %04d in %s, in time order.\n\n",
 	    y->count, y->count == 1 ? "" : "s", y->year, s->title);
 }
 
@@ -129,11 +134,11 @@ render_year_nav(struct buf *b, const struct year_span *years, size_t nyears,
 {
 	buf_putc(b, '\n');
 	if (which > 0)
-		buf_printf(b, "=> /%d/ Previous year: %d\n", years[which - 1].year,
-		    years[which - 1].year);
+		buf_printf(b, "=> /%04d/ Previous year: %04d\n",
+		    years[which - 1].year, years[which - 1].year);
 	if (which + 1 < nyears)
-		buf_printf(b, "=> /%d/ Next year: %d\n", years[which + 1].year,
-		    years[which + 1].year);
+		buf_printf(b, "=> /%04d/ Next year: %04d\n",
+		    years[which + 1].year, years[which + 1].year);
 	buf_puts(b, "=> /timeline.gmi Timeline\n");
 	buf_puts(b, "=> / Index\n");
 }
@@ -174,7 +179,7 @@ render_timeline(struct buf *b, const struct render_site *s,
 	if (nyears == 0)
 		buf_puts(b, "No dated pages have been published yet.\n");
 	for (y = 0; y < nyears; y++)
-		buf_printf(b, "=> /%d/ %d (%zu page%s)\n", years[y].year,
+		buf_printf(b, "=> /%04d/ %04d (%zu page%s)\n", years[y].year,
 		    years[y].year, years[y].count,
 		    years[y].count == 1 ? "" : "s");
 	buf_puts(b, "\n=> / Index\n");
@@ -195,7 +200,7 @@ render_footer(struct buf *b, const struct page *page, const struct page *prev,
 		put_page_link(b, "Previous: ", prev, nl);
 	if (next != NULL)
 		put_page_link(b, "Next: ", next, nl);
-	buf_printf(b, "=> /%d/ All pages from %d%s", page->date.year,
+	buf_printf(b, "=> /%04d/ All pages from %04d%s", page->date.year,
 	    page->date.year, nl);
 	buf_printf(b, "=> / Index%s", nl);
 }

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The README's promises at the edges: years before 1000, padded ports, percent-encoded hosts, a BOM, a SIGHUP that never generates.
+. tests/lib.sh
+
+make_capsule
+ch=$CAPSULE/chapters
+printf '# Old\n\nA page from the year 999.\n' >"$ch/0999-x.gmi"
+printf '# Year one\n\nThe first page.\n' >"$ch/0001-y.gmi"
+start_server || exit 1
+
+# Years before 1000: the catalog serves them at /0999/, so every link says /0999/
+idx=$(body "$BASE/")
+like "$idx" '^## 0999$' "the index heads year 999 as '## 0999'"
+like "$idx" '^## 0001$' "and year 1 as '## 0001'"
+unlike "$idx" '^## (999|1)$' "no unpadded year heading"
+like "$idx" '^=> /chapters/0999-x\.gmi 0999 - Old$' "the index lists the page of 999"
+like "$(header "$BASE/0999/")" '^20 ' "gemini://localhost:PORT/0999/ answers 20"
+yr=$(body "$BASE/0999/")
+like "$yr" '^# 0999$' "the year page is headed '# 0999'"
+like "$yr" '^=> /chapters/0999-x\.gmi 0999 - Old$' "and lists the page"
+like "$yr" '^=> /0001/ Previous year: 0001$' "its previous year is /0001/"
+like "$yr" '^=> /1986/ Next year: 1986$' "its next year is /1986/"
+like "$(body "$BASE/1986/")" '^=> /0999/ Previous year: 0999$' "1986's previous year is /0999/"
+like "$(body "$BASE/chapters/0999-x.gmi")" '^=> /0999/ All pages from 0999$' "the page's footer links /0999/"
+like "$(body "$BASE/chapters/0001-y.gmi")" '^=> /0001/ All pages from 0001$' "year 1's footer links /0001/"
+tl=$(body "$BASE/timeline.gmi")
+like "$tl" '^=> /0999/ 0999 \(1 page\)$' "the timeline links /0999/"
+bad=
+for y in $(printf '%s\n' "$idx" "$tl" "$yr" | sed -n 's/^=> \/\([0-9]*\)\/ .*/\1/p' | sort -u); do
+	code=$(header "$BASE/$y/" | cut -c1-2)
+	[ "$code" = 20 ] || bad="$bad /$y/:$code"
+done
+is "$bad" "" "every year link on the index, timeline and year page answers 20"
+is "$(header "$BASE/0999")" "31 $BASE/0999/" "/0999 without its slash is redirected to /0999/"
+
+stop_server
+done_testing
