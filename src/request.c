@@ -106,6 +106,11 @@ valid_ip_literal(const char *s, size_t len)
 	return len > 0;
 }
 
+/*
+ * RFC 3986: port = *DIGIT, so "019940" is port 19940, however many zeros
+ * lead.  The value stops growing once past 65535: no run of digits can
+ * overflow it.
+ */
 static int
 parse_port(const char *s, size_t len, int *port)
 {
@@ -116,12 +121,11 @@ parse_port(const char *s, size_t len, int *port)
 		*port = -1;
 		return 0;
 	}
-	if (len > 5)
-		return -1;
 	for (i = 0; i < len; i++) {
 		if (!isdigit((unsigned char)s[i]))
 			return -1;
-		v = v * 10 + (s[i] - '0');
+		if (v <= 65535)
+			v = v * 10 + (s[i] - '0');
 	}
 	if (v < 1 || v > 65535)
 		return -1;

@@ -33,5 +33,12 @@ done
 is "$bad" "" "every year link on the index, timeline and year page answers 20"
 is "$(header "$BASE/0999")" "31 $BASE/0999/" "/0999 without its slash is redirected to /0999/"
 
+# A port with leading zeros is the same port (RFC 3986: port = *DIGIT)
+like "$(raw "gemini://localhost:0$PORT/\r\n")" '^20 ' "port with one leading zero: 20"
+like "$(raw "gemini://localhost:0000000000$PORT/\r\n")" '^20 ' "port with ten leading zeros: 20"
+like "$(raw "gemini://localhost:01965/\r\n")" '^53 ' "01965 is port 1965, not served here: 53"
+like "$(raw "gemini://localhost:000000/\r\n")" '^59 ' "a port of zeros is port 0: 59"
+like "$(raw "gemini://localhost:00000000000000000000065536/\r\n")" '^59 ' "65536 behind zeros: 59"
+
 stop_server
 done_testing

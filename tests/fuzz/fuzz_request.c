@@ -103,8 +103,9 @@ check_port_text(const char *s, size_t len, int port)
 	for (i = 1; i < len; i++) {
 		CHECK(s[i] >= '0' && s[i] <= '9');
 		v = v * 10 + (s[i] - '0');
+		if (v > 65535)
+			v = 65536;	/* any number of leading zeros, no overflow */
 	}
-	CHECK(len <= 6);
 	CHECK(port == (len == 1 ? -1 : (int)v));
 }
 

@@ -237,6 +237,31 @@ test_proxy(void)
 	is_mem(r.scheme, r.scheme_len, "https", "proxy: scheme slice");
 }
 
+/* RFC 3986: port = *DIGIT, so any number of leading zeros. */
+static void
+test_long_port(void)
+{
+	char	 line[REQUEST_MAX + 1];
+	size_t	 prefix = strlen("gemini://h:"), zeros;
+
+	zeros = REQUEST_MAX - prefix - 5;
+	memcpy(line, "gemini://h:", prefix);
+	memset(line + prefix, '0', zeros);
+	memcpy(line + prefix + zeros, "1965/", 5);
+	is_int(parse_len(line, REQUEST_MAX), REQ_OK,
+	    "port behind 1000 zeros OK");
+	is_int(r.port, 1965, "port behind 1000 zeros: value");
+	line[prefix + zeros] = '0';
+	is_int(parse_len(line, REQUEST_MAX), REQ_OK, "port 0965 behind zeros OK");
+	is_int(r.port, 965, "port 0965 behind zeros: value");
+	memset(line + prefix, '9', zeros + 4);
+	is_int(parse_len(line, REQUEST_MAX), REQ_BAD,
+	    "a thousand nines do not wrap around into a port");
+	memset(line + prefix, '0', zeros + 4);
+	is_int(parse_len(line, REQUEST_MAX), REQ_BAD,
+	    "a thousand zeros are port 0");
+}
+
 static void
 test_ports(void)
 {
@@ -246,7 +271,11 @@ test_ports(void)
 		"gemini://h:65536/",
 		"gemini://h:99999/",
 		"gemini://h:100000/",
-		"gemini://h:0000001965/",
+		"gemini://h:0000000/",
+		"gemini://h:000065536/",
+		"gemini://h:4294967297/",
+		"gemini://h:18446744073709551617/",
+		"gemini://h:99999999999999999999999999999999/",
 		"gemini://h:-1/",
 		"gemini://h:+1/",
 		"gemini://h:abc/",
@@ -264,6 +293,17 @@ test_ports(void)
 	is_int(r.port, 1, "port 1 value");
 	is_int(parse("gemini://h:01965/"), REQ_OK, "port with leading zero OK");
 	is_int(r.port, 1965, "port 01965 value");
+
+	is_int(parse("gemini://h:019940/"), REQ_OK,
+	    "six-digit port with a leading zero OK");
+	is_int(r.port, 19940, "port 019940 value");
+	is_int(parse("gemini://h:0000001965/"), REQ_OK,
+	    "port with many leading zeros OK");
+	is_int(r.port, 1965, "port 0000001965 value");
+	is_int(parse("gemini://h:000065535/"), REQ_OK,
+	    "port 000065535 OK");
+	is_int(r.port, 65535, "port 000065535 value");
+	test_long_port();
 
 	is_int(parse("gemini://host:/x"), REQ_OK, "empty port OK");
 	is_int(r.port, -1, "empty port is -1");
