@@ -40,5 +40,16 @@ like "$(raw "gemini://localhost:01965/\r\n")" '^53 ' "01965 is port 1965, not se
 like "$(raw "gemini://localhost:000000/\r\n")" '^59 ' "a port of zeros is port 0: 59"
 like "$(raw "gemini://localhost:00000000000000000000065536/\r\n")" '^59 ' "65536 behind zeros: 59"
 
+# A percent-encoded host is decoded, then must still be a host
+like "$(raw "gemini://%6cocalhost:$PORT/\r\n")" '^20 ' "%6cocalhost is localhost: 20"
+like "$(raw "gemini://%6C%6F%63%61%6C%68%6F%73%74:$PORT/chapters/0999-x.gmi\r\n")" '^20 ' "an all-encoded host: 20"
+is "$(raw "gemini://%6cocalhost:$PORT/0999\r\n")" "31 $BASE/0999/" "a redirect names the decoded host"
+like "$(raw "gemini://%65xample.org:$PORT/\r\n")" '^53 ' "an encoded host not served: 53"
+like "$(raw "gemini://local%2fhost:$PORT/\r\n")" '^59 invalid host' "%2f in the host: 59"
+like "$(raw "gemini://%zz:$PORT/\r\n")" '^59 invalid host' "%zz in the host: 59"
+like "$(raw "gemini://localhost%:$PORT/\r\n")" '^59 ' "a cut escape in the host: 59"
+like "$(raw "gemini://local%00host:$PORT/\r\n")" '^59 ' "%00 in the host: 59"
+like "$(raw "gemini://localhost%3a$PORT/\r\n")" '^59 ' "an encoded ':' is not a port separator: 59"
+
 stop_server
 done_testing

@@ -210,8 +210,6 @@ test_forbidden(void)
 
 	bad("gemini://ho<st/", strlen("gemini://ho<st/"),
 	    "'<' in host is REQ_BAD");
-	bad("gemini://ho%41st/", strlen("gemini://ho%41st/"),
-	    "'%' in host is REQ_BAD");
 }
 
 static void
@@ -318,6 +316,101 @@ test_ports(void)
 	is_mem(r.query, r.query_len, "q", "port then query: query");
 }
 
+/* RFC 3986 reg-name allows pct-encoded; the caller gets the decoded host. */
+static void
+test_encoded_host(void)
+{
+	static const char	*badhosts[] = {
+		"gemini://%2f/",
+		"gemini://local%2fhost/",
+		"gemini://local%2Fhost/",
+		"gemini://%zz/",
+		"gemini://local%zzhost/",
+		"gemini://local%g0host/",
+		"gemini://local%0ghost/",
+		"gemini://localhost%/",
+		"gemini://localhost%6/",
+		"gemini://localhost%6:1965/",
+		"gemini://%/",
+		"gemini://local%00host/",
+		"gemini://local%20host/",
+		"gemini://local%09host/",
+		"gemini://local%7fhost/",
+		"gemini://local%25host/",
+		"gemini://local%2541host/",
+		"gemini://user%40host/",
+		"gemini://host%3a1965/",
+		"gemini://host%3A1965/",
+		"gemini://ho%5bst/",
+		"gemini://ho%5dst/",
+		"gemini://ho%3cst/",
+		"gemini://ho%3fst/",
+		"gemini://ho%23st/",
+		"gemini://ho%5cst/",
+		"gemini://ho%22st/",
+		"gemini://caf%c3/",
+		"gemini://caf%c3%28/",
+		"gemini://%c0%af/",
+		"gemini://%ed%a0%80/",
+		"gemini://%ff/",
+		"gemini://[%3a%3a1]/",
+	};
+	char	 line[REQUEST_MAX + 1];
+	size_t	 i, n;
+
+	is_int(parse("gemini://%6cocalhost:1965/x"), REQ_OK,
+	    "percent-encoded host OK");
+	is_mem(r.host, r.host_len, "localhost", "encoded host is decoded");
+	ok(r.host == r.host_buf, "decoded host lives in host_buf");
+	is_int(r.port, 1965, "encoded host: port");
+	is_mem(r.path, r.path_len, "/x", "encoded host: path");
+
+	is_int(parse("gemini://%6C%6F%63%61%6C%68%6F%73%74/"), REQ_OK,
+	    "upper-case hex digits OK");
+	is_mem(r.host, r.host_len, "localhost", "all-encoded host decoded");
+	is_int(parse("gemini://ho%41st/"), REQ_OK, "ho%41st OK");
+	is_mem(r.host, r.host_len, "hoAst", "ho%41st is hoAst");
+	is_int(parse("gemini://a%2db%2Ec%7e%21/"), REQ_OK,
+	    "encoded unreserved and sub-delims OK");
+	is_mem(r.host, r.host_len, "a-b.c~!", "encoded '-', '.', '~', '!'");
+	is_int(parse("gemini://b%C3%BCcher.example/"), REQ_OK,
+	    "encoded UTF-8 host OK");
+	is_mem(r.host, r.host_len, "b\xc3\xbc" "cher.example",
+	    "encoded UTF-8 host decoded");
+	is_int(parse("gemini://%6cocalhost"), REQ_OK,
+	    "encoded host without path");
+	is_mem(r.host, r.host_len, "localhost", "encoded host without path");
+	is_int(r.path_len, 0, "encoded host without path: empty path");
+	is_int(parse("gemini://%6cocalhost?q"), REQ_OK,
+	    "encoded host then query");
+	is_mem(r.query, r.query_len, "q", "encoded host then query: query");
+
+	is_int(parse("gemini://localhost/%41"), REQ_OK, "plain host");
+	ok(r.host != r.host_buf, "a host without '%%' is a slice of the line");
+	is_mem(r.host, r.host_len, "localhost", "plain host slice");
+	is_mem(r.path, r.path_len, "/%41", "the path is still not decoded");
+
+	for (i = 0; i < sizeof(badhosts) / sizeof(badhosts[0]); i++)
+		bad(badhosts[i], strlen(badhosts[i]), badhosts[i]);
+	is_int(parse("gemini://local%2fhost/"), REQ_BAD, "%2f again");
+	is_str(why, "invalid host", "%2f: 'invalid host'");
+	is_int(parse("gemini://%zz/"), REQ_BAD, "%zz again");
+	is_str(why, "invalid host", "%zz: 'invalid host'");
+
+	/* 255 decoded bytes fit host_buf; 256 do not. */
+	n = strlen("gemini://");
+	memcpy(line, "gemini://", n);
+	for (i = 0; i < 255; i++, n += 3)
+		memcpy(line + n, "%61", 3);
+	memcpy(line + n, "/", 1);
+	is_int(parse_len(line, n + 1), REQ_OK, "255 encoded bytes OK");
+	is_int(r.host_len, 255, "255 encoded bytes: length");
+	ok(r.host_len == 255 && r.host[0] == 'a' && r.host[254] == 'a',
+	    "255 encoded bytes: decoded");
+	memcpy(line + n, "%61/", 4);
+	bad(line, n + 4, "256 encoded bytes are too long");
+}
+
 static void
 test_path_query(void)
 {
@@ -366,5 +459,6 @@ main(void)
 	test_proxy();
 	test_ports();
 	test_path_query();
+	test_encoded_host();
 	return done_testing();
 }
