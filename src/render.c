@@ -62,16 +62,27 @@ render_year_spans(struct page *const *chron, size_t n, struct year_span *out)
 	return nspans;
 }
 
+/*
+ * intro.gmi's byte order mark is left out: in the middle of the index it
+ * would be a character, and it would hide the intro's own heading.
+ */
 static void
 put_intro(struct buf *b, const struct render_site *s)
 {
-	if (s->intro == NULL || s->intro_len == 0 || s->intro[0] != '#' ||
-	    (s->intro_len > 1 && s->intro[1] == '#'))
+	const char	*intro = s->intro;
+	size_t		 len = s->intro_len, bom;
+
+	if (intro != NULL && (bom = meta_bom_length(intro, len)) > 0) {
+		intro += bom;
+		len -= bom;
+	}
+	if (intro == NULL || len == 0 || intro[0] != '#' ||
+	    (len > 1 && intro[1] == '#'))
 		buf_printf(b, "# %s\n\n", s->title);
-	if (s->intro == NULL)
+	if (intro == NULL)
 		return;
-	buf_append(b, s->intro, s->intro_len);
-	if (s->intro_len > 0 && s->intro[s->intro_len - 1] != '\n')
+	buf_append(b, intro, len);
+	if (len > 0 && intro[len - 1] != '\n')
 		buf_putc(b, '\n');
 	buf_putc(b, '\n');
 }

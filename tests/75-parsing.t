@@ -6,6 +6,8 @@ make_capsule
 ch=$CAPSULE/chapters
 printf '# Old\n\nA page from the year 999.\n' >"$ch/0999-x.gmi"
 printf '# Year one\n\nThe first page.\n' >"$ch/0001-y.gmi"
+printf '\357\273\277# Bommed title\n\nSaved by an editor that writes a BOM.\n' >"$ch/1990-bom.gmi"
+{ printf '\357\273\277'; cat "$TOP/capsule/intro.gmi"; } >"$CAPSULE/intro.gmi"
 start_server || exit 1
 
 # Years before 1000: the catalog serves them at /0999/, so every link says /0999/
@@ -50,6 +52,13 @@ like "$(raw "gemini://%zz:$PORT/\r\n")" '^59 invalid host' "%zz in the host: 59"
 like "$(raw "gemini://localhost%:$PORT/\r\n")" '^59 ' "a cut escape in the host: 59"
 like "$(raw "gemini://local%00host:$PORT/\r\n")" '^59 ' "%00 in the host: 59"
 like "$(raw "gemini://localhost%3a$PORT/\r\n")" '^59 ' "an encoded ':' is not a port separator: 59"
+
+# A page that starts with a UTF-8 byte order mark keeps its heading
+like "$idx" '^=> /chapters/1990-bom\.gmi 1990 - Bommed title$' "a BOM page is listed with its '# ' heading"
+unlike "$(cat "$LOG")" '1990-bom\.gmi: no' "and no missing-heading warning is logged"
+is "$(printf '%s\n' "$idx" | head -n 1)" "# Camp Ashraf: a chronicle" "an intro.gmi with a BOM: its heading opens the index"
+is "$(printf '%s\n' "$idx" | grep -c $'\xef\xbb\xbf')" 0 "and the BOM is not copied into the index"
+like "$(body "$BASE/atom.xml")" '<title>Camp Ashraf: a chronicle</title>' "its heading is the feed's title"
 
 stop_server
 done_testing

@@ -179,6 +179,14 @@ test_index(void)
 	ok(starts("# Almanac\n\n## Sub first\n\n"),
 	    "intro starting with '##': title line added");
 
+	s.intro = "\xef\xbb\xbf# Bommed intro\n";
+	s.intro_len = strlen(s.intro);
+	reset();
+	render_index(&b, &s, chron, NCHRON, years, nyears);
+	ok(starts("# Bommed intro\n\n## 1986"),
+	    "intro with a BOM: its heading is the title, the BOM is dropped");
+	hasnt("\xef\xbb\xbf", "intro with a BOM: no BOM in the index");
+
 	s.intro = "";
 	s.intro_len = 0;
 	reset();
