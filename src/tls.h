@@ -8,12 +8,17 @@
 struct host;
 
 /*
- * The host's cert_file and key_file, else cert.pem and key.pem in its certs
- * directory, created there (ECDSA P-256, self-signed, the host's names in
- * the SAN) when neither exists.  Returns a server context, or NULL after
- * logging why.
+ * At start-up: the host's cert_file and key_file, else cert.pem and key.pem
+ * in its certs directory, created there (ECDSA P-256, self-signed, the
+ * host's names in the SAN) when neither exists.  Returns a server context,
+ * or NULL after logging why.
  */
 SSL_CTX	*tls_context(const struct host *);
+/*
+ * On SIGHUP: the same files loaded again, never generated: NULL, after
+ * logging why, when both are missing.
+ */
+SSL_CTX	*tls_context_reload(const struct host *);
 /* "AB:CD:..." SHA-256 of the context's certificate. */
 int	 tls_fingerprint(SSL_CTX *, char *, size_t);
 /* Sends a TLS 1.3 session ticket with the next SSL_write. */

@@ -60,5 +60,25 @@ is "$(printf '%s\n' "$idx" | head -n 1)" "# Camp Ashraf: a chronicle" "an intro.
 is "$(printf '%s\n' "$idx" | grep -c $'\xef\xbb\xbf')" 0 "and the BOM is not copied into the index"
 like "$(body "$BASE/atom.xml")" '<title>Camp Ashraf: a chronicle</title>' "its heading is the feed's title"
 
+# SIGHUP with both pem files gone keeps the certificate; a reload never generates one
+certs=$WORK/certs
+fp() { "$GEMGET" -t 5 -c 127.0.0.1:$PORT -i "$BASE/" 2>&1 >/dev/null | sed -n 's/^peer-sha256: //p'; }
+old=$(fp)
+ok_cmd "the start-up generated a certificate" test -n "$old" -a -s "$certs/cert.pem" -a -s "$certs/key.pem"
+mkdir "$WORK/saved" && mv "$certs/cert.pem" "$certs/key.pem" "$WORK/saved/"
+kill -HUP "$SERVER_PID"
+ok_cmd "SIGHUP without cert.pem and key.pem keeps the current certificates" \
+    within 5 grep -q 'keeping the current certificates' "$LOG"
+like "$(cat "$LOG")" 'cert\.pem and key\.pem are missing' "the log says both files are missing"
+is "$(fp)" "$old" "the fingerprint is unchanged"
+ok_cmd "no new cert.pem or key.pem appeared" test ! -e "$certs/cert.pem" -a ! -e "$certs/key.pem"
+is "$(ls -A "$certs")" "" "and no temporary file was left in the certs directory"
+is "$(grep -c 'generated a self-signed certificate' "$LOG")" 1 "a certificate was generated once, at start-up"
+mv "$WORK/saved/cert.pem" "$WORK/saved/key.pem" "$certs/"
+reloads=$(grep -c 'certificates reloaded' "$LOG")
+kill -HUP "$SERVER_PID"
+ok_cmd "with the files back, SIGHUP loads them" \
+    within 5 sh -c "test \$(grep -c 'certificates reloaded' '$LOG') -gt $reloads"
+is "$(fp)" "$old" "and serves the same certificate"
 stop_server
 done_testing
