@@ -346,7 +346,7 @@ reload_certificates(struct capsules *cs)
 	size_t	 i, n = cs->cfg->nhosts;
 
 	for (i = 0; i < n; i++) {
-		if ((fresh[i] = tls_context(&cs->cfg->hosts[i])) == NULL) {
+		if ((fresh[i] = tls_context_reload(&cs->cfg->hosts[i])) == NULL) {
 			log_warn("SIGHUP: certificate of %s does not load; "
 			    "keeping the current certificates",
 			    cs->cfg->hosts[i].name);

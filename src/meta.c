@@ -161,13 +161,19 @@ trim_utf8(const char *s, size_t *len, size_t max)
 	*len = n;
 }
 
+size_t
+meta_bom_length(const char *text, size_t len)
+{
+	return len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
+}
+
 static int
 find_heading(const char *text, size_t len, const char **title, size_t *tlen)
 {
 	const char	*p = text, *end = text + len, *eol, *s, *e;
 	int		 pre = 0;
 
-	for (; p < end; p = eol + 1) {
+	for (p += meta_bom_length(text, len); p < end; p = eol + 1) {
 		eol = memchr(p, '\n', (size_t)(end - p));
 		if (eol == NULL)
 			eol = end;

@@ -52,9 +52,14 @@ void	meta_sanitize(char *);
 /* "building-the-camp" from "1986-building-the-camp.gmi", as "Building the camp". */
 void	meta_title_from_name(const char *, char *, size_t);
 /*
+ * 3 when text[0..len) starts with a UTF-8 byte order mark, which editors
+ * on Windows write: it belongs to no line, so the first is still read.
+ */
+size_t	meta_bom_length(const char *, size_t);
+/*
  * The title of a page whose first bytes are text[0..len): the first level-1
- * heading outside preformatted blocks, else the name.  '*crlf' tells
- * whether the first line ends in CRLF.
+ * heading outside preformatted blocks (after a byte order mark), else the
+ * name.  '*crlf' tells whether the first line ends in CRLF.
  */
 enum meta_title_source	meta_title(const char *, size_t, int truncated,
 			    const char *, char *, size_t, int *);

@@ -62,16 +62,27 @@ render_year_spans(struct page *const *chron, size_t n, struct year_span *out)
 	return nspans;
 }
 
+/*
+ * intro.gmi's byte order mark is left out: in the middle of the index it
+ * would be a character, and it would hide the intro's own heading.
+ */
 static void
 put_intro(struct buf *b, const struct render_site *s)
 {
-	if (s->intro == NULL || s->intro_len == 0 || s->intro[0] != '#' ||
-	    (s->intro_len > 1 && s->intro[1] == '#'))
+	const char	*intro = s->intro;
+	size_t		 len = s->intro_len, bom;
+
+	if (intro != NULL && (bom = meta_bom_length(intro, len)) > 0) {
+		intro += bom;
+		len -= bom;
+	}
+	if (intro == NULL || len == 0 || intro[0] != '#' ||
+	    (len > 1 && intro[1] == '#'))
 		buf_printf(b, "# %s\n\n", s->title);
-	if (s->intro == NULL)
+	if (intro == NULL)
 		return;
-	buf_append(b, s->intro, s->intro_len);
-	if (s->intro_len > 0 && s->intro[s->intro_len - 1] != '\n')
+	buf_append(b, intro, len);
+	if (len > 0 && intro[len - 1] != '\n')
 		buf_putc(b, '\n');
 	buf_putc(b, '\n');
 }
@@ -89,10 +100,15 @@ render_index_head(struct buf *b, const struct render_site *s, size_t npages)
 		buf_puts(b, "No dated pages have been published yet.\n\n");
 }
 
+/*
+ * A year is always written with four digits, as a link and as a label:
+ * the year pages are at "/0999/" (the catalog reads exactly four digits,
+ * as in the file names), so "/999/" would answer 51.
+ */
 void
 render_index_year(struct buf *b, int year)
 {
-	buf_printf(b, "## %d\n\n", year);
+	buf_printf(b, "## %04d\n\n", year);
 }
 
 void
@@ -118,8 +134,8 @@ void
 render_year_head(struct buf *b, const struct render_site *s,
     const struct year_span *y)
 {
-	buf_printf(b, "# %d\n\n", y->year);
-	buf_printf(b, "%zu page%s from %d in %s, in time order.\n\n",
+	buf_printf(b, "# %04d\n\n", y->year);
+	buf_printf(b, "%zu page%s from %04d in %s, in time order.\n\n",
 	    y->count, y->count == 1 ? "" : "s", y->year, s->title);
 }
 
@@ -129,11 +145,11 @@ render_year_nav(struct buf *b, const struct year_span *years, size_t nyears,
 {
 	buf_putc(b, '\n');
 	if (which > 0)
-		buf_printf(b, "=> /%d/ Previous year: %d\n", years[which - 1].year,
-		    years[which - 1].year);
+		buf_printf(b, "=> /%04d/ Previous year: %04d\n",
+		    years[which - 1].year, years[which - 1].year);
 	if (which + 1 < nyears)
-		buf_printf(b, "=> /%d/ Next year: %d\n", years[which + 1].year,
-		    years[which + 1].year);
+		buf_printf(b, "=> /%04d/ Next year: %04d\n",
+		    years[which + 1].year, years[which + 1].year);
 	buf_puts(b, "=> /timeline.gmi Timeline\n");
 	buf_puts(b, "=> / Index\n");
 }
@@ -174,7 +190,7 @@ render_timeline(struct buf *b, const struct render_site *s,
 	if (nyears == 0)
 		buf_puts(b, "No dated pages have been published yet.\n");
 	for (y = 0; y < nyears; y++)
-		buf_printf(b, "=> /%d/ %d (%zu page%s)\n", years[y].year,
+		buf_printf(b, "=> /%04d/ %04d (%zu page%s)\n", years[y].year,
 		    years[y].year, years[y].count,
 		    years[y].count == 1 ? "" : "s");
 	buf_puts(b, "\n=> / Index\n");
@@ -195,7 +211,7 @@ render_footer(struct buf *b, const struct page *page, const struct page *prev,
 		put_page_link(b, "Previous: ", prev, nl);
 	if (next != NULL)
 		put_page_link(b, "Next: ", next, nl);
-	buf_printf(b, "=> /%d/ All pages from %d%s", page->date.year,
+	buf_printf(b, "=> /%04d/ All pages from %04d%s", page->date.year,
 	    page->date.year, nl);
 	buf_printf(b, "=> / Index%s", nl);
 }

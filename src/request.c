@@ -95,6 +95,52 @@ valid_reg_name(const char *s, size_t len)
 }
 
 static int
+hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * RFC 3986 allows pct-encoded bytes in a reg-name, and the WHATWG URL
+ * standard decodes them before it looks at the host: "%6cocalhost" is
+ * localhost.  The decoded name goes to host_buf, so that route.c compares
+ * names and not spellings; it must still be a reg-name (no '%', '/', ':',
+ * '@' or control byte came out of an escape) and UTF-8.
+ */
+static const char *
+decode_host(const char *s, size_t len, struct request *r)
+{
+	size_t	 i, n = 0;
+	int	 hi, lo;
+
+	for (i = 0; i < len; i++) {
+		if (n == sizeof(r->host_buf) - 1)
+			return "host longer than 255 bytes";
+		if (s[i] != '%') {
+			r->host_buf[n++] = s[i];
+			continue;
+		}
+		if (len - i < 3 || (hi = hex_value(s[i + 1])) == -1 ||
+		    (lo = hex_value(s[i + 2])) == -1)
+			return "invalid host";
+		r->host_buf[n++] = (char)(hi << 4 | lo);
+		i += 2;
+	}
+	r->host_buf[n] = '\0';
+	r->host = r->host_buf;
+	r->host_len = n;
+	if (!valid_reg_name(r->host, n) || !utf8_valid(r->host, n))
+		return "invalid host";
+	return NULL;
+}
+
+static int
 valid_ip_literal(const char *s, size_t len)
 {
 	size_t	 i;
@@ -106,6 +152,11 @@ valid_ip_literal(const char *s, size_t len)
 	return len > 0;
 }
 
+/*
+ * RFC 3986: port = *DIGIT, so "019940" is port 19940, however many zeros
+ * lead.  The value stops growing once past 65535: no run of digits can
+ * overflow it.
+ */
 static int
 parse_port(const char *s, size_t len, int *port)
 {
@@ -116,12 +167,11 @@ parse_port(const char *s, size_t len, int *port)
 		*port = -1;
 		return 0;
 	}
-	if (len > 5)
-		return -1;
 	for (i = 0; i < len; i++) {
 		if (!isdigit((unsigned char)s[i]))
 			return -1;
-		v = v * 10 + (s[i] - '0');
+		if (v <= 65535)
+			v = v * 10 + (s[i] - '0');
 	}
 	if (v < 1 || v > 65535)
 		return -1;
@@ -133,7 +183,7 @@ parse_port(const char *s, size_t len, int *port)
 static const char *
 parse_authority(const char *s, size_t len, struct request *r)
 {
-	const char	*colon;
+	const char	*colon, *why;
 	size_t		 hostlen;
 
 	if (memchr(s, '@', len) != NULL)
@@ -155,7 +205,10 @@ parse_authority(const char *s, size_t len, struct request *r)
 		hostlen = (size_t)(colon - s);
 		r->host = s;
 		r->host_len = hostlen;
-		if (!valid_reg_name(r->host, r->host_len))
+		if (memchr(s, '%', hostlen) != NULL) {
+			if ((why = decode_host(s, hostlen, r)) != NULL)
+				return why;
+		} else if (!valid_reg_name(r->host, r->host_len))
 			return "invalid host";
 	}
 	if (r->host_len == 0)

@@ -13,9 +13,11 @@ enum request_verdict {
 };
 
 /*
- * Slices of the request line; nothing is copied or decoded.  'port' is
- * -1 when the URL names none.  'path' keeps its percent-encoding and may be
- * empty; 'query' is NULL when there is no '?'.
+ * Slices of the request line, but for a host with percent-encoding: that
+ * one is decoded into host_buf (NUL-terminated) and 'host' points there,
+ * so a copy of the struct must not outlive the original; pass a pointer.
+ * 'port' is -1 when the URL names none.  'path' keeps its percent-encoding
+ * and may be empty; 'query' is NULL when there is no '?'.
  */
 struct request {
 	const char	*scheme;
@@ -27,6 +29,7 @@ struct request {
 	size_t		 path_len;
 	const char	*query;
 	size_t		 query_len;
+	char		 host_buf[256];
 };
 
 enum request_verdict	request_parse(const char *, size_t, struct request *,

@@ -265,8 +265,13 @@ tls_ticket_with_answer(SSL *ssl)
 		ERR_clear_error();
 }
 
-SSL_CTX *
-tls_context(const struct host *h)
+/*
+ * Only start-up may generate: a reload that found both files gone would
+ * otherwise replace the certificate clients trust on first use with a
+ * new one, because of a mistake made while the server runs.
+ */
+static SSL_CTX *
+make_context(const struct host *h, int may_generate)
 {
 	char		 cert[PATH_MAX], key[PATH_MAX];
 	char		*names[MAX_ALIASES + 1];
@@ -298,6 +303,12 @@ tls_context(const struct host *h)
 			    "or remove both", h->certs, CERT_NAME, KEY_NAME);
 			return NULL;
 		}
+		if (!have_cert && !may_generate) {
+			log_warn("%s: %s and %s are missing; a reload does not "
+			    "generate them (restart to have new ones made)",
+			    h->certs, CERT_NAME, KEY_NAME);
+			return NULL;
+		}
 		if (!have_cert && generate(h->certs, names, nnames) == -1)
 			return NULL;
 	}
@@ -315,6 +326,18 @@ tls_context(const struct host *h)
 	}
 	warn_uncovered_names(ctx, names, nnames);
 	return ctx;
+}
+
+SSL_CTX *
+tls_context(const struct host *h)
+{
+	return make_context(h, 1);
+}
+
+SSL_CTX *
+tls_context_reload(const struct host *h)
+{
+	return make_context(h, 0);
 }
 
 /*

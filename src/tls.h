@@ -8,12 +8,17 @@
 struct host;
 
 /*
- * The host's cert_file and key_file, else cert.pem and key.pem in its certs
- * directory, created there (ECDSA P-256, self-signed, the host's names in
- * the SAN) when neither exists.  Returns a server context, or NULL after
- * logging why.
+ * At start-up: the host's cert_file and key_file, else cert.pem and key.pem
+ * in its certs directory, created there (ECDSA P-256, self-signed, the
+ * host's names in the SAN) when neither exists.  Returns a server context,
+ * or NULL after logging why.
  */
 SSL_CTX	*tls_context(const struct host *);
+/*
+ * On SIGHUP: the same files loaded again, never generated: NULL, after
+ * logging why, when both are missing.
+ */
+SSL_CTX	*tls_context_reload(const struct host *);
 /*
  * The SHA-256 of the context's certificate and of its public key (SPKI:
  * what Lagrange and Amfora pin), each "AB:CD:..." into a buffer of that
@@ -21,8 +26,7 @@ SSL_CTX	*tls_context(const struct host *);
  */
 int	 tls_fingerprints(SSL_CTX *, char *, char *, size_t);
 /* The same, of the host's certificate file as it is now (for almanac -n). */
-int	 tls_file_fingerprints(const struct host *, char *, char *, size_t);
-/* Sends a TLS 1.3 session ticket with the next SSL_write. */
+int	 tls_file_fingerprints(const struct host *, char *, char *, size_t);/* Sends a TLS 1.3 session ticket with the next SSL_write. */
 void	 tls_ticket_with_answer(SSL *);
 /* OpenSSL's error queue as one string, emptied. */
 void	 tls_error_string(char *, size_t);

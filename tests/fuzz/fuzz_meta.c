@@ -219,6 +219,35 @@ check_text_title(const char *text, size_t len, const char *name, size_t outsz)
 	free(out[1]);
 }
 
+/*
+ * A byte order mark in front of a whole text changes nothing: not the
+ * title, its source (but that an empty text is no longer empty) or crlf.
+ */
+static void
+check_bom(const char *text, size_t len, const char *name, size_t outsz)
+{
+	enum meta_title_source	 src, bsrc;
+	char			*out, *bout, *bommed;
+	int			 crlf, bcrlf;
+
+	if (meta_bom_length(text, len) > 0)
+		return;		/* a second BOM is a character of the first line */
+	if ((out = malloc(outsz)) == NULL || (bout = malloc(outsz)) == NULL ||
+	    (bommed = malloc(len + 3)) == NULL)
+		abort();
+	memcpy(bommed, "\xef\xbb\xbf", 3);
+	memcpy(bommed + 3, text, len);
+	CHECK(meta_bom_length(bommed, len + 3) == 3);
+	src = meta_title(text, len, 0, name, out, outsz, &crlf);
+	bsrc = meta_title(bommed, len + 3, 0, name, bout, outsz, &bcrlf);
+	CHECK(bsrc == (src == TITLE_EMPTY ? TITLE_NO_HEADING : src));
+	CHECK(strcmp(out, bout) == 0);
+	CHECK(crlf == bcrlf);
+	free(bommed);
+	free(bout);
+	free(out);
+}
+
 static int
 ref_gemtext(const char *name)
 {
@@ -259,6 +288,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_text_title(text, textlen, name, outsz);
 	if (outsz != TITLE_MAX)
 		check_text_title(text, textlen, name, TITLE_MAX);
+	check_bom(text, textlen, name, outsz);
 	free(textstr);
 	free(text);
 	free(name);

@@ -249,6 +249,25 @@ check_gemtext(const struct buf *b, int crlf)
 	}
 }
 
+/* Year links "=> /0999/ ..." have four digits: the catalog serves no other. */
+static void
+check_year_links(const struct buf *b)
+{
+	size_t	 i, d;
+
+	for (i = 0; i + 4 < b->len; i++) {
+		if ((i > 0 && b->data[i - 1] != '\n') ||
+		    memcmp(b->data + i, "=> /", 4) != 0)
+			continue;
+		for (d = 0; i + 4 + d < b->len && b->data[i + 4 + d] >= '0' &&
+		    b->data[i + 4 + d] <= '9'; d++)
+			;
+		if (d > 0 && i + 5 + d < b->len &&
+		    b->data[i + 4 + d] == '/' && b->data[i + 5 + d] == ' ')
+			CHECK(d == 4);
+	}
+}
+
 static void
 check_spans(struct page *const *chron, size_t n, const struct year_span *ys,
     size_t nys)
@@ -282,11 +301,13 @@ render_gemtext_pages(struct input *in, struct buf *b)
 	    (in->intro ? count_lines(in->intro, in->site.intro_len, "=> ") : 0));
 	if (in->intro == NULL)
 		check_gemtext(b, 0);
+	check_year_links(b);
 
 	for (y = 0; y < nys; y++) {
 		buf_reset(b);
 		render_year(b, &in->site, in->chron, ys, nys, y);
 		check_gemtext(b, 0);
+		check_year_links(b);
 		CHECK(count_lines(b->data, b->len, "=> ") == ys[y].count + 2 +
 		    (size_t)(y > 0) + (size_t)(y + 1 < nys));
 	}
@@ -294,6 +315,7 @@ render_gemtext_pages(struct input *in, struct buf *b)
 	buf_reset(b);
 	render_timeline(b, &in->site, ys, nys);
 	check_gemtext(b, 0);
+	check_year_links(b);
 	CHECK(count_lines(b->data, b->len, "=> ") == nys + 1);
 
 	for (i = 0; i < n; i++) {
@@ -301,6 +323,7 @@ render_gemtext_pages(struct input *in, struct buf *b)
 		render_footer(b, in->chron[i], i > 0 ? in->chron[i - 1] : NULL,
 		    i + 1 < n ? in->chron[i + 1] : NULL);
 		check_gemtext(b, in->chron[i]->crlf);
+		check_year_links(b);
 		CHECK(count_lines(b->data, b->len, "=> ") == 2 + (size_t)(i > 0) +
 		    (size_t)(i + 1 < n));
 	}

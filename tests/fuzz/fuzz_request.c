@@ -103,9 +103,59 @@ check_port_text(const char *s, size_t len, int port)
 	for (i = 1; i < len; i++) {
 		CHECK(s[i] >= '0' && s[i] <= '9');
 		v = v * 10 + (s[i] - '0');
+		if (v > 65535)
+			v = 65536;	/* any number of leading zeros, no overflow */
 	}
-	CHECK(len <= 6);
 	CHECK(port == (len == 1 ? -1 : (int)v));
+}
+
+static int
+ref_hex(char c)
+{
+	static const char	 digits[] = "0123456789abcdef";
+	const char		*p;
+
+	if (c >= 'A' && c <= 'F')
+		c = (char)(c - 'A' + 'a');
+	p = c != '\0' ? strchr(digits, c) : NULL;
+	return p != NULL ? (int)(p - digits) : -1;
+}
+
+/*
+ * A host with '%' in the line: r->host is the decoding, in host_buf, of
+ * the text from line + 9 up to the port or the path.  Returns that text's end.
+ */
+static const char *
+check_decoded_host(const char *line, const struct request *r)
+{
+	const char	*raw = line + 9, *rawend;
+	char		 want[sizeof(r->host_buf)];
+	size_t		 i, n = 0;
+
+	CHECK(r->host == r->host_buf && r->host_len < sizeof(r->host_buf));
+	CHECK(r->host_buf[r->host_len] == '\0');
+	CHECK(raw[0] != '[');
+	for (rawend = raw; rawend < r->path && *rawend != ':'; rawend++)
+		;
+	CHECK(memchr(raw, '%', (size_t)(rawend - raw)) != NULL);
+	for (i = 0; raw + i < rawend; i++) {
+		CHECK(n < sizeof(want));
+		if (raw[i] != '%') {
+			want[n++] = raw[i];
+			continue;
+		}
+		CHECK(raw + i + 2 < rawend && ref_hex(raw[i + 1]) != -1 &&
+		    ref_hex(raw[i + 2]) != -1);
+		want[n++] = (char)(ref_hex(raw[i + 1]) << 4 | ref_hex(raw[i + 2]));
+		i += 2;
+	}
+	CHECK(n == r->host_len && memcmp(want, r->host, n) == 0);
+	CHECK(!has_any(r->host, r->host_len, "%:/?#@[]<>\"\\^`{|} "));
+	for (i = 0; i < n; i++)
+		CHECK((unsigned char)r->host[i] > 0x20 &&
+		    (unsigned char)r->host[i] != 0x7f);
+	CHECK(ref_utf8((const unsigned char *)r->host, n));
+	return rawend;
 }
 
 static void
@@ -121,20 +171,25 @@ check_ok(const uint8_t *data, size_t size, const struct request *r)
 	    "\x1a\x1b\x1c\x1d\x1e\x1f"));
 	CHECK(r->scheme == line && r->scheme_len == 6);
 	CHECK(strncasecmp(line, "gemini://", 9) == 0);
-	CHECK(within(data, size, r->host, r->host_len));
 	CHECK(r->host_len > 0);
 	CHECK(!has_any(r->host, r->host_len, "/?#@[]"));
 	CHECK(r->port == -1 || (r->port >= 1 && r->port <= 65535));
 	CHECK(within(data, size, r->path, r->path_len));
 	CHECK(r->path_len == 0 || r->path[0] == '/');
 	CHECK(memchr(r->path, '?', r->path_len) == NULL);
-	CHECK(r->host >= line + 9 && r->host + r->host_len <= r->path);
-	hostend = r->host + r->host_len;
-	if (r->host == line + 10) {	/* an IP literal */
-		CHECK(line[9] == '[' && *hostend == ']');
-		hostend++;
-	} else
-		CHECK(r->host == line + 9);
+	if (r->host == r->host_buf)
+		hostend = check_decoded_host(line, r);
+	else {
+		CHECK(within(data, size, r->host, r->host_len));
+		CHECK(memchr(r->host, '%', r->host_len) == NULL);
+		CHECK(r->host >= line + 9 && r->host + r->host_len <= r->path);
+		hostend = r->host + r->host_len;
+		if (r->host == line + 10) {	/* an IP literal */
+			CHECK(line[9] == '[' && *hostend == ']');
+			hostend++;
+		} else
+			CHECK(r->host == line + 9);
+	}
 	check_port_text(hostend, (size_t)(r->path - hostend), r->port);
 	if (r->query == NULL) {
 		CHECK(r->query_len == 0);

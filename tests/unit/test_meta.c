@@ -277,6 +277,34 @@ test_title(void)
 	    "UTF-8 heading");
 	is_str(t, "Caf\xc3\xa9 \xe6\x97\xa5", "UTF-8 heading text");
 
+	/* Editors on Windows start UTF-8 files with a byte order mark. */
+	is_int(TITLE("\xef\xbb\xbf# Bommed title\n", 0, name), TITLE_HEADING,
+	    "BOM then '# ': TITLE_HEADING");
+	is_str(t, "Bommed title", "BOM: heading text without the BOM");
+	is_int(TITLE("\xef\xbb\xbf# Bommed\r\nbody\r\n", 0, name),
+	    TITLE_HEADING, "BOM and CRLF");
+	is_str(t, "Bommed", "BOM and CRLF: heading text");
+	is_int(crlf, 1, "BOM and CRLF: crlf flag set");
+	is_int(TITLE("\xef\xbb\xbfText\n# Later\n", 0, name), TITLE_HEADING,
+	    "BOM, text, then a heading");
+	is_str(t, "Later", "BOM, text, then a heading: text");
+	is_int(TITLE("\xef\xbb\xbf```\n# no\n```\n# Yes\n", 0, name),
+	    TITLE_HEADING, "BOM then a preformatted block");
+	is_str(t, "Yes", "BOM then a preformatted block: heading after it");
+	is_int(TITLE("\xef\xbb\xbf", 0, name), TITLE_NO_HEADING,
+	    "BOM alone: no heading");
+	is_str(t, "Building the camp", "BOM alone: title from the name");
+	is_int(TITLE("Text\n\xef\xbb\xbf# Not first\n", 0, name),
+	    TITLE_NO_HEADING, "a BOM only counts at the start of the text");
+	is_int(TITLE("\xef\xbb", 1, name), TITLE_EMPTY,
+	    "truncated BOM alone is a cut sequence: empty");
+	is_int(meta_bom_length("\xef\xbb\xbf# x", 6), 3, "meta_bom_length: a BOM");
+	is_int(meta_bom_length("\xef\xbb\xbf", 2), 0,
+	    "meta_bom_length: only within len");
+	is_int(meta_bom_length("# x", 3), 0, "meta_bom_length: no BOM");
+	is_int(meta_bom_length("\xef\xbf\xbd", 3), 0,
+	    "meta_bom_length: U+FFFD is not a BOM");
+
 	/* A buffer cut in the middle of a UTF-8 sequence. */
 	is_int(TITLE("# Title\nSome caf\xc3", 1, name), TITLE_HEADING,
 	    "truncated: cut sequence at the end is still TITLE_HEADING");

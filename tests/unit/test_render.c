@@ -179,6 +179,14 @@ test_index(void)
 	ok(starts("# Almanac\n\n## Sub first\n\n"),
 	    "intro starting with '##': title line added");
 
+	s.intro = "\xef\xbb\xbf# Bommed intro\n";
+	s.intro_len = strlen(s.intro);
+	reset();
+	render_index(&b, &s, chron, NCHRON, years, nyears);
+	ok(starts("# Bommed intro\n\n## 1986"),
+	    "intro with a BOM: its heading is the title, the BOM is dropped");
+	hasnt("\xef\xbb\xbf", "intro with a BOM: no BOM in the index");
+
 	s.intro = "";
 	s.intro_len = 0;
 	reset();
@@ -309,6 +317,53 @@ test_footer(void)
 	reset();
 	render_footer(&b, &crlf, NULL, NULL);
 	ok(all_crlf(text(), b.len), "CRLF footer without links: no bare LF");
+}
+
+/* Years before 1000 are served at "/0999/": links and labels say so. */
+static void
+test_early_years(void)
+{
+	static struct page	 y1 = { .path = "0001-y.gmi", .title = "Y",
+				    .date = { 1, 0, 0 }, .refs = 1 };
+	static struct page	 y999 = { .path = "chapters/0999-x.gmi",
+				    .title = "Old", .date = { 999, 0, 0 },
+				    .refs = 1 };
+	struct page *const	 early[] = { &y1, &y999, &p1986 };
+	struct year_span	 spans[3];
+	size_t			 n;
+
+	n = render_year_spans(early, 3, spans);
+	is_int(n, 3, "early years: three spans");
+	reset();
+	render_index(&b, &site, early, 3, spans, n);
+	has("\n## 0001\n", "index: year 1 heading is 0001");
+	has("\n## 0999\n", "index: year 999 heading is 0999");
+	has("=> /chapters/0999-x.gmi 0999 - Old\n", "index: page line 0999");
+	hasnt("## 999\n", "index: no unpadded heading");
+
+	reset();
+	render_timeline(&b, &site, spans, n);
+	has("=> /0001/ 0001 (1 page)\n", "timeline: /0001/");
+	has("=> /0999/ 0999 (1 page)\n", "timeline: /0999/");
+	hasnt("=> /1/", "timeline: no /1/");
+	hasnt("=> /999/", "timeline: no /999/");
+
+	reset();
+	render_year(&b, &site, early, spans, n, 1);
+	ok(starts("# 0999\n\n1 page from 0999 in Almanac"),
+	    "year page 0999: heading and count");
+	has("\n=> /0001/ Previous year: 0001\n", "year nav: previous /0001/");
+	has("\n=> /1986/ Next year: 1986\n", "year nav: next /1986/");
+	reset();
+	render_year(&b, &site, early, spans, n, 2);
+	has("\n=> /0999/ Previous year: 0999\n", "year nav: previous /0999/");
+
+	reset();
+	render_footer(&b, &y999, &y1, &p1986);
+	has("=> /0999/ All pages from 0999\n", "footer: /0999/");
+	reset();
+	render_footer(&b, &y1, NULL, &y999);
+	has("=> /0001/ All pages from 0001\n", "footer: /0001/");
 }
 
 static void
@@ -481,6 +536,7 @@ main(void)
 	test_year();
 	test_timeline();
 	test_footer();
+	test_early_years();
 	test_gemfeed();
 	test_atom();
 	test_listing();

@@ -210,8 +210,6 @@ test_forbidden(void)
 
 	bad("gemini://ho<st/", strlen("gemini://ho<st/"),
 	    "'<' in host is REQ_BAD");
-	bad("gemini://ho%41st/", strlen("gemini://ho%41st/"),
-	    "'%' in host is REQ_BAD");
 }
 
 static void
@@ -237,6 +235,31 @@ test_proxy(void)
 	is_mem(r.scheme, r.scheme_len, "https", "proxy: scheme slice");
 }
 
+/* RFC 3986: port = *DIGIT, so any number of leading zeros. */
+static void
+test_long_port(void)
+{
+	char	 line[REQUEST_MAX + 1];
+	size_t	 prefix = strlen("gemini://h:"), zeros;
+
+	zeros = REQUEST_MAX - prefix - 5;
+	memcpy(line, "gemini://h:", prefix);
+	memset(line + prefix, '0', zeros);
+	memcpy(line + prefix + zeros, "1965/", 5);
+	is_int(parse_len(line, REQUEST_MAX), REQ_OK,
+	    "port behind 1000 zeros OK");
+	is_int(r.port, 1965, "port behind 1000 zeros: value");
+	line[prefix + zeros] = '0';
+	is_int(parse_len(line, REQUEST_MAX), REQ_OK, "port 0965 behind zeros OK");
+	is_int(r.port, 965, "port 0965 behind zeros: value");
+	memset(line + prefix, '9', zeros + 4);
+	is_int(parse_len(line, REQUEST_MAX), REQ_BAD,
+	    "a thousand nines do not wrap around into a port");
+	memset(line + prefix, '0', zeros + 4);
+	is_int(parse_len(line, REQUEST_MAX), REQ_BAD,
+	    "a thousand zeros are port 0");
+}
+
 static void
 test_ports(void)
 {
@@ -246,7 +269,11 @@ test_ports(void)
 		"gemini://h:65536/",
 		"gemini://h:99999/",
 		"gemini://h:100000/",
-		"gemini://h:0000001965/",
+		"gemini://h:0000000/",
+		"gemini://h:000065536/",
+		"gemini://h:4294967297/",
+		"gemini://h:18446744073709551617/",
+		"gemini://h:99999999999999999999999999999999/",
 		"gemini://h:-1/",
 		"gemini://h:+1/",
 		"gemini://h:abc/",
@@ -265,6 +292,17 @@ test_ports(void)
 	is_int(parse("gemini://h:01965/"), REQ_OK, "port with leading zero OK");
 	is_int(r.port, 1965, "port 01965 value");
 
+	is_int(parse("gemini://h:019940/"), REQ_OK,
+	    "six-digit port with a leading zero OK");
+	is_int(r.port, 19940, "port 019940 value");
+	is_int(parse("gemini://h:0000001965/"), REQ_OK,
+	    "port with many leading zeros OK");
+	is_int(r.port, 1965, "port 0000001965 value");
+	is_int(parse("gemini://h:000065535/"), REQ_OK,
+	    "port 000065535 OK");
+	is_int(r.port, 65535, "port 000065535 value");
+	test_long_port();
+
 	is_int(parse("gemini://host:/x"), REQ_OK, "empty port OK");
 	is_int(r.port, -1, "empty port is -1");
 	is_mem(r.host, r.host_len, "host", "empty port: host");
@@ -276,6 +314,101 @@ test_ports(void)
 	is_int(parse("gemini://h:1965?q"), REQ_OK, "port then query OK");
 	is_int(r.port, 1965, "port then query: value");
 	is_mem(r.query, r.query_len, "q", "port then query: query");
+}
+
+/* RFC 3986 reg-name allows pct-encoded; the caller gets the decoded host. */
+static void
+test_encoded_host(void)
+{
+	static const char	*badhosts[] = {
+		"gemini://%2f/",
+		"gemini://local%2fhost/",
+		"gemini://local%2Fhost/",
+		"gemini://%zz/",
+		"gemini://local%zzhost/",
+		"gemini://local%g0host/",
+		"gemini://local%0ghost/",
+		"gemini://localhost%/",
+		"gemini://localhost%6/",
+		"gemini://localhost%6:1965/",
+		"gemini://%/",
+		"gemini://local%00host/",
+		"gemini://local%20host/",
+		"gemini://local%09host/",
+		"gemini://local%7fhost/",
+		"gemini://local%25host/",
+		"gemini://local%2541host/",
+		"gemini://user%40host/",
+		"gemini://host%3a1965/",
+		"gemini://host%3A1965/",
+		"gemini://ho%5bst/",
+		"gemini://ho%5dst/",
+		"gemini://ho%3cst/",
+		"gemini://ho%3fst/",
+		"gemini://ho%23st/",
+		"gemini://ho%5cst/",
+		"gemini://ho%22st/",
+		"gemini://caf%c3/",
+		"gemini://caf%c3%28/",
+		"gemini://%c0%af/",
+		"gemini://%ed%a0%80/",
+		"gemini://%ff/",
+		"gemini://[%3a%3a1]/",
+	};
+	char	 line[REQUEST_MAX + 1];
+	size_t	 i, n;
+
+	is_int(parse("gemini://%6cocalhost:1965/x"), REQ_OK,
+	    "percent-encoded host OK");
+	is_mem(r.host, r.host_len, "localhost", "encoded host is decoded");
+	ok(r.host == r.host_buf, "decoded host lives in host_buf");
+	is_int(r.port, 1965, "encoded host: port");
+	is_mem(r.path, r.path_len, "/x", "encoded host: path");
+
+	is_int(parse("gemini://%6C%6F%63%61%6C%68%6F%73%74/"), REQ_OK,
+	    "upper-case hex digits OK");
+	is_mem(r.host, r.host_len, "localhost", "all-encoded host decoded");
+	is_int(parse("gemini://ho%41st/"), REQ_OK, "ho%41st OK");
+	is_mem(r.host, r.host_len, "hoAst", "ho%41st is hoAst");
+	is_int(parse("gemini://a%2db%2Ec%7e%21/"), REQ_OK,
+	    "encoded unreserved and sub-delims OK");
+	is_mem(r.host, r.host_len, "a-b.c~!", "encoded '-', '.', '~', '!'");
+	is_int(parse("gemini://b%C3%BCcher.example/"), REQ_OK,
+	    "encoded UTF-8 host OK");
+	is_mem(r.host, r.host_len, "b\xc3\xbc" "cher.example",
+	    "encoded UTF-8 host decoded");
+	is_int(parse("gemini://%6cocalhost"), REQ_OK,
+	    "encoded host without path");
+	is_mem(r.host, r.host_len, "localhost", "encoded host without path");
+	is_int(r.path_len, 0, "encoded host without path: empty path");
+	is_int(parse("gemini://%6cocalhost?q"), REQ_OK,
+	    "encoded host then query");
+	is_mem(r.query, r.query_len, "q", "encoded host then query: query");
+
+	is_int(parse("gemini://localhost/%41"), REQ_OK, "plain host");
+	ok(r.host != r.host_buf, "a host without '%%' is a slice of the line");
+	is_mem(r.host, r.host_len, "localhost", "plain host slice");
+	is_mem(r.path, r.path_len, "/%41", "the path is still not decoded");
+
+	for (i = 0; i < sizeof(badhosts) / sizeof(badhosts[0]); i++)
+		bad(badhosts[i], strlen(badhosts[i]), badhosts[i]);
+	is_int(parse("gemini://local%2fhost/"), REQ_BAD, "%2f again");
+	is_str(why, "invalid host", "%2f: 'invalid host'");
+	is_int(parse("gemini://%zz/"), REQ_BAD, "%zz again");
+	is_str(why, "invalid host", "%zz: 'invalid host'");
+
+	/* 255 decoded bytes fit host_buf; 256 do not. */
+	n = strlen("gemini://");
+	memcpy(line, "gemini://", n);
+	for (i = 0; i < 255; i++, n += 3)
+		memcpy(line + n, "%61", 3);
+	memcpy(line + n, "/", 1);
+	is_int(parse_len(line, n + 1), REQ_OK, "255 encoded bytes OK");
+	is_int(r.host_len, 255, "255 encoded bytes: length");
+	ok(r.host_len == 255 && r.host[0] == 'a' && r.host[254] == 'a',
+	    "255 encoded bytes: decoded");
+	memcpy(line + n, "%61/", 4);
+	bad(line, n + 4, "256 encoded bytes are too long");
 }
 
 static void
@@ -326,5 +459,6 @@ main(void)
 	test_proxy();
 	test_ports();
 	test_path_query();
+	test_encoded_host();
 	return done_testing();
 }
