@@ -200,6 +200,16 @@ log_warn(const char *fmt, ...)
 }
 
 void
+log_error(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	log_line(LOG_ERR, "error", fmt, ap, 0);
+	va_end(ap);
+}
+
+void
 log_syserr(const char *fmt, ...)
 {
 	va_list	 ap;

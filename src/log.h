@@ -14,7 +14,9 @@ void	log_reopen(void);
 void	log_close(void);
 void	log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
-/* log_warn with strerror(errno) appended. */
+/* A condition that stops the server: logged as "error". */
+void	log_error(const char *, ...) __attribute__((format(printf, 1, 2)));
+/* log_error with strerror(errno) appended. */
 void	log_syserr(const char *, ...) __attribute__((format(printf, 1, 2)));
 /*
  * One line per request: client address, the request as received (escaped),

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "access.h"
+#include "activation.h"
 #include "allowset.h"
 #include "catalog.h"
 #include "check.h"
@@ -540,8 +541,11 @@ serve(struct capsules *cs)
 		return 1;
 	}
 	for (i = 0; i < cfg->nhosts; i++)
-		if ((cs->ctxs[i] = tls_context(&cfg->hosts[i])) == NULL)
+		if ((cs->ctxs[i] = tls_context(&cfg->hosts[i])) == NULL) {
+			log_error("cannot start: the certificate of %s does "
+			    "not load", cfg->hosts[i].name);
 			goto done;
+		}
 	server_set_contexts(cs->srv, cs->ctxs);
 	if (server_prepare(cs->srv) == -1 ||
 	    open_capsules(cs, server_port(cs->srv)) == -1)
@@ -563,6 +567,23 @@ done:
 	return rc;
 }
 
+/* Sockets handed over by systemd replace every listen address. */
+static int
+open_listeners(struct server *srv)
+{
+	int	 fds[MAX_LISTEN];
+	size_t	 n;
+
+	switch (activation_fds(fds, MAX_LISTEN, &n)) {
+	case 0:
+		return server_listen(srv);
+	case 1:
+		return server_adopt(srv, fds, n);
+	default:
+		return -1;
+	}
+}
+
 /*
  * The listening sockets are bound once, here, and every server process the
  * supervisor starts inherits them: a replacement serves the same addresses
@@ -582,7 +603,7 @@ run(const struct config *cfg, int argc, char **argv, const char *config_file)
 	if (log_open(cfg->log_file, cfg->log_syslog, cfg->log_format) == -1)
 		return 1;
 	raise_fd_limit();
-	if ((cs.srv = server_new(cfg)) != NULL && server_listen(cs.srv) == 0) {
+	if ((cs.srv = server_new(cfg)) != NULL && open_listeners(cs.srv) == 0) {
 		switch (supervise_start(&rc)) {
 		case 1:
 			rc = serve(&cs);

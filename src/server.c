@@ -1234,45 +1234,94 @@ is_wildcard(const struct sockaddr_storage *ss)
 }
 
 /*
- * One socket per worker for each address (SO_REUSEPORT spreads the
- * connections).  Port 0 is resolved by the first bind and reused by the
- * others, so that all of them share one port.
+ * Every worker's socket sets SO_REUSEPORT, which would also let a second
+ * almanac of the same user join the group and take half the connections
+ * without a word.  A plain bind first tells whether anything else holds
+ * the address: if it does, this is not ours to share.
  */
 static int
-bind_address(struct server *srv, struct addrinfo *ai, const char *spec)
+in_use_elsewhere(const struct addrinfo *ai)
+{
+	int	 one = 1, fd, busy;
+
+	if ((fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
+	    ai->ai_protocol)) == -1)
+		return 0;
+	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (ai->ai_family == AF_INET6)
+		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one,
+		    sizeof(one));
+	busy = bind(fd, ai->ai_addr, ai->ai_addrlen) == -1 &&
+	    errno == EADDRINUSE;
+	close(fd);
+	return busy;
+}
+
+/*
+ * One socket per worker for each address (SO_REUSEPORT spreads the
+ * connections).  Port 0 is resolved by the first bind and reused by the
+ * others, so that all of them share one port.  -1 with errno set.
+ */
+static int
+bind_address(struct server *srv, struct addrinfo *ai, const char *text)
 {
 	struct listener	*l = NULL;
-	char		 text[INET6_ADDRSTRLEN + 8], host[INET6_ADDRSTRLEN];
 	socklen_t	 len;
-	int		 i, port = 0;
+	int		 i, port = 0, err;
 
+	if (sockaddr_port((const struct sockaddr_storage *)ai->ai_addr) != 0 &&
+	    in_use_elsewhere(ai)) {
+		log_error("cannot listen on %s: address already in use by "
+		    "another process", text);
+		errno = EADDRINUSE;
+		return -1;
+	}
 	for (i = 0; i < srv->nworkers; i++) {
 		struct worker *w = &srv->workers[i];
-		if (w->nlisteners == MAX_SOCKETS)
+		if (w->nlisteners == MAX_SOCKETS) {
+			errno = EMFILE;
 			return -1;
+		}
 		l = &w->listeners[w->nlisteners];
 		if (port != 0)
 			((struct sockaddr_in *)ai->ai_addr)->sin_port =
 			    htons((uint16_t)port);
-		if (open_listener(ai, l) == -1) {
-			log_syserr("cannot listen on %s", spec);
+		if (open_listener(ai, l) == -1)
 			return -1;
-		}
 		len = sizeof(l->addr);
 		if (getsockname(l->fd, (struct sockaddr *)&l->addr, &len) ==
 		    -1) {
+			err = errno;
 			close(l->fd);
+			errno = err;
 			return -1;
 		}
 		l->port = port = sockaddr_port(&l->addr);
 		l->wildcard = is_wildcard(&l->addr);
 		w->nlisteners++;
 	}
-	if (l == NULL)
-		return -1;
-	format_peer(&l->addr, text, sizeof(text), host, sizeof(host));
-	log_info("listening on %s", text);
-	return 0;
+	return l == NULL ? -1 : 0;
+}
+
+/* The exact address of ai, "127.0.0.1:1965" or "[::1]:1965". */
+static void
+address_text(const struct addrinfo *ai, char *out, size_t outsz)
+{
+	struct sockaddr_storage	 ss;
+	char			 host[INET6_ADDRSTRLEN];
+
+	memset(&ss, 0, sizeof(ss));
+	memcpy(&ss, ai->ai_addr, ai->ai_addrlen);
+	format_peer(&ss, out, outsz, host, sizeof(host));
+}
+
+/* An IPv6 loopback the machine lacks (containers often do): not fatal. */
+static int
+missing_loopback(const struct addrinfo *ai, int err)
+{
+	return ai->ai_family == AF_INET6 && (err == EADDRNOTAVAIL ||
+	    err == EAFNOSUPPORT) && IN6_IS_ADDR_LOOPBACK(
+	    &((const struct sockaddr_in6 *)ai->ai_addr)->sin6_addr);
 }
 
 /*
@@ -1303,33 +1352,53 @@ resolve_listen(const char *host, const char *port, struct addrinfo **res)
 	return 0;
 }
 
+/*
+ * Every address a listen spec names is fatal when it cannot be listened
+ * on, and named exactly; only an IPv6 loopback the machine lacks is a
+ * warning ("localhost" still serves IPv4).
+ */
 static int
 listen_spec(struct server *srv, const char *spec)
 {
 	struct addrinfo	*res, *ai;
-	char		 host[256], port[16];
-	int		 rc, bound = 0;
+	char		 host[256], port[16], text[INET6_ADDRSTRLEN + 8];
+	int		 rc, bound = 0, first_port = 0, err;
 
 	if (options_split_listen(spec, host, sizeof(host), port,
 	    sizeof(port)) == -1) {
-		log_warn("--listen %s: expected HOST:PORT", spec);
+		log_error("listen %s: expected HOST:PORT", spec);
 		return -1;
 	}
 	if ((rc = resolve_listen(host, port, &res)) != 0) {
-		log_warn("--listen %s: %s", spec, gai_strerror(rc));
+		log_error("listen %s: %s", spec, gai_strerror(rc));
 		return -1;
 	}
-	for (ai = res; ai != NULL; ai = ai->ai_next) {
+	for (ai = res, rc = 0; ai != NULL && rc == 0; ai = ai->ai_next) {
 		if (bound > 0 && strcmp(port, "0") == 0)
 			((struct sockaddr_in *)ai->ai_addr)->sin_port =
-			    htons((uint16_t)srv->workers[0].listeners[
-			    srv->workers[0].nlisteners - 1].port);
-		if (bind_address(srv, ai, spec) == 0)
-			bound++;
+			    htons((uint16_t)first_port);
+		address_text(ai, text, sizeof(text));
+		if (bind_address(srv, ai, text) == 0) {
+			if (bound++ == 0)
+				first_port = srv->workers[0].listeners[
+				    srv->workers[0].nlisteners - 1].port;
+			address_text(ai, text, sizeof(text));
+			log_info("listening on %s", text);
+			continue;
+		}
+		err = errno;
+		if (missing_loopback(ai, err))
+			log_warn("not listening on %s: this machine has no "
+			    "IPv6 loopback (%s)", text, strerror(err));
+		else {
+			if (err != EADDRINUSE || !in_use_elsewhere(ai))
+				log_error("cannot listen on %s: %s", text,
+				    strerror(err));
+			rc = -1;
+		}
 	}
 	freeaddrinfo(res);
-	/* "localhost" on a host without IPv6 still serves IPv4. */
-	return bound > 0 ? 0 : -1;
+	return rc == 0 && bound > 0 ? 0 : -1;
 }
 
 static void
@@ -1356,6 +1425,53 @@ server_set_limits(struct server *srv, const struct config *cfg)
 	atomic_store(&srv->max_conns, cfg->max_conns);
 	quota_set(srv->quota, cfg->max_per_addr, cfg->rate_per_addr);
 	wake_workers(srv);
+}
+
+/*
+ * Sockets handed over (socket activation) are shared by the workers, each
+ * holding its own descriptor of the same socket: the kernel gives each
+ * connection to one of them.
+ */
+int
+server_adopt(struct server *srv, const int *fds, size_t n)
+{
+	struct listener	*l;
+	char		 text[INET6_ADDRSTRLEN + 8], host[INET6_ADDRSTRLEN];
+	socklen_t	 len;
+	size_t		 k;
+	int		 i, one = 1;
+
+	for (k = 0; k < n; k++) {
+		/* Inherited by accepted sockets, as for our own listeners. */
+		(void)setsockopt(fds[k], IPPROTO_TCP, TCP_NODELAY, &one,
+		    sizeof(one));
+		(void)setsockopt(fds[k], IPPROTO_TCP, TCP_DEFER_ACCEPT, &one,
+		    sizeof(one));
+		for (i = 0; i < srv->nworkers; i++) {
+			struct worker *w = &srv->workers[i];
+			if (w->nlisteners == MAX_SOCKETS)
+				return -1;
+			l = &w->listeners[w->nlisteners];
+			l->h.kind = H_LISTENER;
+			l->fd = i == 0 ? fds[k] :
+			    fcntl(fds[k], F_DUPFD_CLOEXEC, 0);
+			len = sizeof(l->addr);
+			if (l->fd == -1 || getsockname(l->fd,
+			    (struct sockaddr *)&l->addr, &len) == -1) {
+				log_syserr("socket activation");
+				return -1;
+			}
+			l->port = sockaddr_port(&l->addr);
+			l->wildcard = is_wildcard(&l->addr);
+			w->nlisteners++;
+		}
+		format_peer(&srv->workers[0].listeners[
+		    srv->workers[0].nlisteners - 1].addr, text, sizeof(text),
+		    host, sizeof(host));
+		log_info("listening on %s (a socket handed over by systemd)",
+		    text);
+	}
+	return 0;
 }
 
 int

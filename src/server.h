@@ -2,6 +2,8 @@
 #ifndef ALMANAC_SERVER_H
 #define ALMANAC_SERVER_H
 
+#include <stddef.h>
+
 #include <openssl/ssl.h>
 
 struct catalog;
@@ -27,6 +29,11 @@ void		 server_set_limits(struct server *, const struct config *);
  * supervisor starts serves them.
  */
 int		 server_listen(struct server *);
+/*
+ * Serves listening sockets handed over instead (socket activation), in
+ * place of every listen address: 0 or -1.
+ */
+int		 server_adopt(struct server *, const int *, size_t);
 /* Opens what the workers need (epoll, libmagic): 0 or -1. */
 int		 server_prepare(struct server *);
 /* The port of the first listener (useful when it was 0). */

@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -57,7 +58,22 @@ struct supervisor {
 	int		 stopping;
 	int		 status;
 	time_t		 retry_at;
+	int		 tty;		/* started from a terminal */
 };
+
+/*
+ * SIGHUP asks a daemon to reload; but when the terminal it was started
+ * from goes away (a closed window, `make run` left running), the same
+ * signal means the session is over.  A hung-up terminal refuses
+ * tcgetattr.
+ */
+static int
+terminal_gone(const struct supervisor *s)
+{
+	struct termios	 t;
+
+	return s->tty && tcgetattr(STDIN_FILENO, &t) == -1;
+}
 
 /* 1 in the new child, 0 in the supervisor (c filled in), -1 on error. */
 static int
@@ -199,6 +215,12 @@ on_signal(struct supervisor *s)
 	case SIGUSR1:
 		log_reopen();
 		break;
+	case SIGHUP:
+		if (!terminal_gone(s))
+			break;
+		log_info("the terminal went away: stopping");
+		si.ssi_signo = SIGTERM;
+		/* FALLTHROUGH */
 	case SIGTERM:
 	case SIGINT:
 		s->stopping = 1;
@@ -248,6 +270,7 @@ supervise_start(int *status)
 	memset(&s, 0, sizeof(s));
 	s.cur.fd = s.next.fd = s.old.fd = -1;
 	s.status = 1;
+	s.tty = isatty(STDIN_FILENO);
 	sigemptyset(&set);
 	sigaddset(&set, SIGCHLD);
 	sigaddset(&set, SIGTERM);
