@@ -1379,10 +1379,12 @@ listen_spec(struct server *srv, const char *spec)
 			    htons((uint16_t)first_port);
 		address_text(ai, text, sizeof(text));
 		if (bind_address(srv, ai, text) == 0) {
+			const struct listener *l = &srv->workers[0].listeners[
+			    srv->workers[0].nlisteners - 1];
 			if (bound++ == 0)
-				first_port = srv->workers[0].listeners[
-				    srv->workers[0].nlisteners - 1].port;
-			address_text(ai, text, sizeof(text));
+				first_port = l->port;
+			format_peer(&l->addr, text, sizeof(text), host,
+			    sizeof(host));
 			log_info("listening on %s", text);
 			continue;
 		}
