@@ -36,19 +36,21 @@ struct allowset {
 static int
 read_text(const char *path, char **text, size_t *len, struct stat *st)
 {
-	char	*buf = NULL;
+	char	*buf;
 	size_t	 got = 0;
 	ssize_t	 n;
-	int	 fd, err;
+	int	 fd, err = 0;
 
 	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1)
 		return -1;
-	if (fstat(fd, st) == -1 || !S_ISREG(st->st_mode) ||
-	    (size_t)st->st_size > LIST_FILE_MAX ||
-	    (buf = malloc((size_t)st->st_size + 1)) == NULL) {
-		err = S_ISREG(st->st_mode) ? errno : EINVAL;
-		if ((size_t)st->st_size > LIST_FILE_MAX)
-			err = EFBIG;
+	if (fstat(fd, st) == -1)
+		err = errno;
+	else if (!S_ISREG(st->st_mode))
+		err = EINVAL;
+	else if ((size_t)st->st_size > LIST_FILE_MAX)
+		err = EFBIG;
+	if (err != 0 || (buf = malloc((size_t)st->st_size + 1)) == NULL) {
+		err = err != 0 ? err : ENOMEM;
 		close(fd);
 		errno = err;
 		return -1;

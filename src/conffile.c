@@ -19,9 +19,9 @@ enum tok_kind { T_EOF, T_EOL, T_WORD, T_STRING, T_OPEN, T_CLOSE };
 
 /* A slice of the text; a string's slice is what is between its quotes. */
 struct token {
-	enum tok_kind	 kind;
 	const char	*s;
 	size_t		 len;
+	enum tok_kind	 kind;
 	int		 line;
 };
 
@@ -426,6 +426,7 @@ read_statement(struct parser *p, struct token *t, size_t *n)
 
 	*n = 0;
 	for (;;) {
+		memset(&tok, 0, sizeof(tok));
 		if (next_token(p, &tok) == -1)
 			return -1;
 		if (tok.kind == T_EOL || tok.kind == T_EOF) {

@@ -147,6 +147,7 @@ apply_option(int opt, const char *arg, struct config *cfg, struct cli *cli)
 		cli->ctx.host = first_host(cfg);
 		cli->ctx.rules = &cli->ctx.host->r;
 	}
+	why[0] = '\0';
 	cli->ctx.err = why;
 	cli->ctx.errsz = sizeof(why);
 	if (options_set(&cli->ctx, o, &value, 1) == -1) {

@@ -446,7 +446,7 @@ set_block(struct options_ctx *c, const char *const *v, size_t n)
 static int
 set_block_return(struct options_ctx *c, const char *const *v, size_t n)
 {
-	long	 code;
+	long	 code = 0;
 
 	if (opt_number(c, v[0], 10, 99, &code) == -1)
 		return -1;

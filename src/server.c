@@ -1168,8 +1168,11 @@ worker_main(void *arg)
 			struct handler *h = evs[i].data.ptr;
 			if (h->kind == H_LISTENER)
 				accept_batch(w, (struct listener *)h);
-			else if (h->kind == H_WAKE)
-				(void)read(w->wakefd, &value, sizeof(value));
+			else if (h->kind == H_WAKE) {
+				if (read(w->wakefd, &value, sizeof(value)) ==
+				    -1 && errno != EAGAIN)
+					log_syserr("worker wake-up");
+			}
 			else
 				conn_event(w, (struct conn *)h, evs[i].events);
 		}
