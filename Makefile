@@ -17,7 +17,7 @@ SRCS	 = $(wildcard src/*.c)
 LIBSRCS	 = $(filter-out src/main.c,$(SRCS))
 UNITS	 = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/*.c))
 SAN	 = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-MANS	 = man/almanac.8 man/almanac.conf.5
+MANS	 = man/almanac.8 man/almanac.conf.5 man/gemget.1
 SOAK_MINUTES ?= 10
 # Integration tests whose verdicts do not depend on timing, for `make valgrind`.
 VALGRIND_TESTS = tests/10-requests.t tests/25-hostile.t tests/30-certs.t \
@@ -109,6 +109,8 @@ install: all
 	install -m 755 almanac gemget $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 man/almanac.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 644 man/almanac.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	install -d $(DESTDIR)$(MANDIR)/man1
+	install -m 644 man/gemget.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 tools/almanac.conf.example tools/almanac.service \
 	    $(DESTDIR)$(DOCDIR)/
 
