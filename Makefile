@@ -114,6 +114,21 @@ install: all
 	install -m 644 tools/almanac.conf.example tools/almanac.service \
 	    $(DESTDIR)$(DOCDIR)/
 
+# The Debian package: build/deb/almanac_VERSION_ARCH.deb, built from a copy
+# of the tree, as dpkg-buildpackage writes beside the source directory.
+deb:
+	@./tools/deps.sh deb
+	rm -rf build/deb && mkdir -p build/deb/almanac
+	tar -cf - --exclude=./build --exclude=./.git . | tar -xf - -C build/deb/almanac
+	cd build/deb/almanac && dpkg-buildpackage -us -uc -b
+	@ls build/deb/*.deb
+
+# The package built, checked by lintian, installed, run and purged in a
+# throwaway Debian chroot (tests/deb/test-deb.sh).
+test-deb:
+	@./tools/deps.sh deb lintian debootstrap
+	prove -v tests/deb/test-deb.sh
+
 clean:
 	rm -rf build almanac gemget
 
@@ -121,4 +136,5 @@ include tools/bench.mk
 include tests/fuzz/fuzz.mk
 
 .PHONY: all run test test-deps man-lint test-gui valgrind lint soak install clean
+.PHONY: deb test-deb
 .SECONDARY:
