@@ -83,7 +83,7 @@ else
 fi
 
 t=$(date +%s)
-lint=$(lintian --info --show-overrides --fail-on error,warning "${DEB%.deb}.changes" 2>&1)
+lint=$(lintian --display-info --show-overrides --fail-on error,warning "${DEB%.deb}.changes" 2>&1)
 rc=$?
 grep -v 'running with root privileges' <<<"$lint" | diag
 if [ $rc = 0 ] && ! grep -q '^[EW]: ' <<<"$lint"; then
@@ -316,6 +316,12 @@ SERVER=
 gone() { local p; for p in $CHILDREN; do [ ! -d "/proc/$p" ] || return 1; done; }
 check "no server process is left" gone
 
+# Installing again (an upgrade does the same) copies nothing over the capsule.
+rm "$ROOT/var/lib/almanac/capsule/robots.txt"
+dpkg_do -i "/tmp/$NAME"
+check "installed again: a file the operator removed from the capsule stays removed" \
+    test ! -e "$ROOT/var/lib/almanac/capsule/robots.txt" -a -f "$ROOT/var/lib/almanac/capsule/intro.gmi"
+
 # --- remove, then purge ---------------------------------------------------------
 T=$(date +%s)
 check "dpkg -r almanac" dpkg_do -r almanac
@@ -375,6 +381,14 @@ diag <"$WORK/dpkg.log"
 check "purged after the operator edited intro.gmi and added a page: those two alone stay" \
     test "$(listing "$C")" = ". ./2026-12-01-new.gmi ./intro.gmi"
 rm -rf "$ROOT/var/lib/almanac"
+
+# A user made by hand beforehand, as for an installation from source.
+in_root userdel almanac
+in_root useradd --system --home-dir /var/lib/almanac --shell /usr/sbin/nologin almanac
+check "installed where useradd --system made the user almanac already" dpkg_do -i "/tmp/$NAME"
+check "with its directories for that user" \
+    test "$(owner_mode /var/lib/almanac /var/log/almanac)" = "almanac 750"
+check "and purged again" dpkg_do -P almanac
 snapshot >"$WORK/after2"
 check "and otherwise the chroot is as before the package, but for the account files" \
     eval '! diff "$WORK/before" "$WORK/after2" | grep "^[<>]" | awk "{ print \$7 }" |
