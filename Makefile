@@ -17,7 +17,7 @@ SRCS	 = $(wildcard src/*.c)
 LIBSRCS	 = $(filter-out src/main.c,$(SRCS))
 UNITS	 = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/*.c))
 SAN	 = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-MANS	 = man/almanac.8 man/almanac.conf.5
+MANS	 = man/almanac.8 man/almanac.conf.5 man/gemget.1
 SOAK_MINUTES ?= 10
 # Integration tests whose verdicts do not depend on timing, for `make valgrind`.
 VALGRIND_TESTS = tests/10-requests.t tests/25-hostile.t tests/30-certs.t \
@@ -109,8 +109,25 @@ install: all
 	install -m 755 almanac gemget $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 man/almanac.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 644 man/almanac.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	install -d $(DESTDIR)$(MANDIR)/man1
+	install -m 644 man/gemget.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 tools/almanac.conf.example tools/almanac.service \
 	    $(DESTDIR)$(DOCDIR)/
+
+# The Debian package: build/deb/almanac_VERSION_ARCH.deb, built from a copy
+# of the tree, as dpkg-buildpackage writes beside the source directory.
+deb:
+	@./tools/deps.sh deb
+	rm -rf build/deb && mkdir -p build/deb/almanac
+	tar -cf - --exclude=./build --exclude=./.git . | tar -xf - -C build/deb/almanac
+	cd build/deb/almanac && dpkg-buildpackage -us -uc -b
+	@ls build/deb/*.deb
+
+# The package built, checked by lintian, installed, run and purged in a
+# throwaway Debian chroot (tests/deb/test-deb.sh).
+test-deb:
+	@./tools/deps.sh deb lintian debootstrap
+	prove -v tests/deb/test-deb.sh
 
 clean:
 	rm -rf build almanac gemget
@@ -119,4 +136,5 @@ include tools/bench.mk
 include tests/fuzz/fuzz.mk
 
 .PHONY: all run test test-deps man-lint test-gui valgrind lint soak install clean
+.PHONY: deb test-deb
 .SECONDARY:

@@ -1,17 +1,20 @@
 #!/bin/sh
 # deps.sh: check (and, as root, install) the Debian packages a make target needs.
-# Usage: tools/deps.sh build|test|bench
+# Usage: tools/deps.sh build|test|bench|deb [more packages]
 set -eu
 
 need_build="pkg-config libssl-dev libmagic-dev openssl"
 need_test="$need_build perl libxml2-utils python3 procps mandoc groff-base amfora tmux"
 need_bench="$need_build"
+# dpkg-buildpackage: the Build-Depends of debian/control, and build-essential.
+need_deb="$need_build build-essential debhelper dpkg-dev"
 
 case "${1:-build}" in
 build) want=$need_build ;;
 test) want=$need_test ;;
 bench) want=$need_bench ;;
-*) echo "usage: $0 build|test|bench" >&2; exit 2 ;;
+deb) want=$need_deb ;;
+*) echo "usage: $0 build|test|bench|deb" >&2; exit 2 ;;
 esac
 [ $# -gt 1 ] && { shift 1; want="$want $*"; }
 
