@@ -111,7 +111,7 @@ install: all
 	install -m 644 man/almanac.conf.5 $(DESTDIR)$(MANDIR)/man5/
 	install -d $(DESTDIR)$(MANDIR)/man1
 	install -m 644 man/gemget.1 $(DESTDIR)$(MANDIR)/man1/
-	install -m 644 tools/almanac.conf.example tools/almanac.service \
+	install -m 644 tools/almanac.conf.example tools/almanac.service tools/almanac.socket \
 	    $(DESTDIR)$(DOCDIR)/
 
 # The Debian package: build/deb/almanac_VERSION_ARCH.deb, built from a copy

@@ -107,7 +107,7 @@ fi
 dest=$WORK/dest
 make -s install DESTDIR="$dest" PREFIX=/usr >/dev/null 2>&1
 for f in usr/bin/almanac usr/bin/gemget usr/share/man/man8/almanac.8 usr/share/man/man5/almanac.conf.5 \
-    usr/share/doc/almanac/almanac.conf.example usr/share/doc/almanac/almanac.service; do
+    usr/share/doc/almanac/almanac.conf.example usr/share/doc/almanac/almanac.service usr/share/doc/almanac/almanac.socket; do
 	ok_cmd "make install DESTDIR PREFIX puts $f in place" test -s "$dest/$f"
 done
 done_testing
