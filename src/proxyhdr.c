@@ -409,7 +409,7 @@ v2_parse(const unsigned char *b, size_t n, struct proxyhdr *out,
 	total = V2_FIXED + ((size_t)b[14] << 8 | b[15]);
 	if (total > PROXYHDR_V2_MAX)
 		return bad(why, "PROXY v2 header longer than 4096 bytes");
-	/* The spec has a LOCAL's family ignored: only UNSPEC's TLVs are sure. */
+	/* The spec ignores a LOCAL's family: only UNSPEC's TLVs are sure. */
 	if (cmd == V2_LOCAL && b[13] != 0x00)
 		from = total;
 	else if (total - V2_FIXED < (size_t)alen)

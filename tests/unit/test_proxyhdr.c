@@ -168,7 +168,7 @@ v2_haproxy_tlvs(struct v2 *h)
 	v2_tlv(h, PP2_TYPE_UNIQUE_ID, "\x01\x23\x45\x67\x89\xab\xcd\xef"
 	    "\x10\x32\x54\x76\x98\xba\xdc\xfe", 16);
 	ssl.n = 0;
-	v2_put(&ssl, "\x07\0\0\0\0", 5);	/* client: SSL, certs; verify 0 */
+	v2_put(&ssl, "\x07\0\0\0\0", 5);	/* SSL, both certs; verify 0 */
 	v2_tlv_str(&ssl, PP2_SUBTYPE_SSL_VERSION, "TLSv1.3");
 	v2_tlv_str(&ssl, PP2_SUBTYPE_SSL_CN, "a client");
 	v2_tlv_str(&ssl, PP2_SUBTYPE_SSL_CIPHER, "TLS_AES_128_GCM_SHA256");
@@ -301,9 +301,9 @@ is_addr(const struct sockaddr_storage *ss, const char *want)
 	char	 got[80];
 
 	ntop(ss, got, sizeof(got));
-	if (strcmp(got, want) == 0)
+	if (want != NULL && strcmp(got, want) == 0)
 		return 1;
-	fprintf(stderr, "#   address %s, not %s\n", got, want);
+	fprintf(stderr, "#   address %s, not %s\n", got, want ? want : "none");
 	return 0;
 }
 
@@ -370,7 +370,8 @@ test_v1(void)
 	is_str(reason(line, PROXYHDR_V1_MAX), "PROXY line without CRLF in its "
 	    "first 107 bytes", "... saying so");
 	memset(line, 'x', sizeof(line));
-	memcpy(line, "PROXY UNKNOWN ", 14);
+	n = (size_t)snprintf(line, sizeof(line), "PROXY UNKNOWN ");
+	line[n] = 'x';
 	ok(refused_at(line, sizeof(line), PROXYHDR_V1_MAX - 1), "v1 without "
 	    "CRLF: refused on its 107th byte");
 	ok(refused_at(line, PROXYHDR_MAX, PROXYHDR_V1_MAX - 1),
@@ -535,7 +536,7 @@ test_v2_accepted(void)
 	v2_end(&h);
 	ok(v2_ok(&h, 1, NULL, NULL), "v2 PROXY UDP over IPv6: local");
 	memset(unix_addrs, 0, sizeof(unix_addrs));
-	memcpy(unix_addrs, "/run/haproxy.sock", 17);
+	snprintf((char *)unix_addrs, sizeof(unix_addrs), "/run/haproxy.sock");
 	v2_start(&h, 0x21, 0x31);
 	v2_put(&h, unix_addrs, sizeof(unix_addrs));
 	v2_tlv_str(&h, PP2_TYPE_NETNS, "blue");

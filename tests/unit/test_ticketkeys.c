@@ -36,10 +36,10 @@ raw_key(unsigned i, unsigned char raw[TICKETKEY_LEN])
 	size_t	 j;
 
 	for (j = 0; j < TICKETKEY_LEN; j++)
-		raw[j] = (unsigned char)(i * 37 + j * 11 + 1);
+		raw[j] = (unsigned char)((size_t)i * 37 + j * 11 + 1);
 }
 
-/* Key i as `openssl rand 80 | base64 -w0` would print it (OpenSSL's encoder). */
+/* Key i as `openssl rand 80 | base64 -w0` prints it (OpenSSL's encoder). */
 static const char *
 b64_key(unsigned i)
 {
@@ -250,7 +250,7 @@ test_parse_refused(void)
 	snprintf(text, sizeof(text), "%s # the current one", b64_key(1));
 	ok(refused_str(text, NAME ":1: a blank inside the key, at column 109"),
 	    "refused: a comment after a key ('#' starts only a line)");
-	/* 80 bytes end in 2 of a group: the last character's 2 low bits are 0. */
+	/* 80 bytes end in 2 of a group: the last character's low 2 bits: 0. */
 	snprintf(b64, sizeof(b64), "%s", b64_key(1));
 	b64[106] = ALPHABET[(strchr(ALPHABET, b64[106]) - ALPHABET) | 1];
 	ok(refused_str(b64, NAME ":1: not canonical base64: bits set after "
@@ -644,6 +644,7 @@ test_swap_under_load(struct env *e)
 static void
 env_init(struct env *e)
 {
+	memset(e, 0, sizeof(*e));
 	snprintf(e->dir, sizeof(e->dir), "/tmp/test_ticketkeys.XXXXXX");
 	if (mkdtemp(e->dir) == NULL)
 		exit(1);
