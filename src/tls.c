@@ -5,12 +5,16 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/params.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/x509v3.h>
@@ -19,11 +23,24 @@
 #include "buf.h"
 #include "config.h"
 #include "log.h"
+#include "ticketkeys.h"
 #include "tls.h"
 
 #define CERT_NAME	"cert.pem"
 #define KEY_NAME	"key.pem"
 #define CERT_DAYS	(365 * 50)	/* trust on first use wants it to last */
+
+/*
+ * Each context's ticket keys, a copy in its ex_data, freed with it.  One
+ * lock guards them all: a ticket callback holds it only to copy the one
+ * key it needs (a search of at most 16 names and 80 bytes), then works
+ * on its copy, so tls_set_ticket_keys may overwrite the keys while
+ * workers encrypt and decrypt, and no worker ever sees half of a key.
+ * A context outlives every connection that uses it (SSL_new holds a
+ * reference), so its keys do too.
+ */
+static pthread_mutex_t	 ticket_lock = PTHREAD_MUTEX_INITIALIZER;
+static int		 ticket_index = -1;	/* guarded by ticket_lock */
 
 void
 tls_error_string(char *out, size_t outsz)
@@ -263,6 +280,123 @@ tls_ticket_with_answer(SSL *ssl)
 	if (SSL_version(ssl) == TLS1_3_VERSION &&
 	    SSL_new_session_ticket(ssl) != 1)
 		ERR_clear_error();
+}
+
+static void
+ticket_keys_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx,
+    long argl, void *argp)
+{
+	(void)parent;
+	(void)ad;
+	(void)idx;
+	(void)argl;
+	(void)argp;
+	if (ptr != NULL) {
+		ticketkeys_clear(ptr);
+		free(ptr);
+	}
+}
+
+/*
+ * A copy of the key to encrypt with (name NULL) or of the key of that
+ * name, and its index: 0, or -1 when there is none.
+ */
+static int
+ticket_key_copy(SSL *ssl, const unsigned char *name, struct ticketkey *out,
+    size_t *index)
+{
+	const struct ticketkeys	*keys;
+	const struct ticketkey	*k = NULL;
+
+	pthread_mutex_lock(&ticket_lock);
+	keys = ticket_index == -1 ? NULL :
+	    SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), ticket_index);
+	if (keys != NULL && keys->n > 0 && name == NULL) {
+		k = &keys->key[0];
+		*index = 0;
+	} else if (keys != NULL)
+		k = ticketkeys_find(keys, name, index);
+	if (k != NULL)
+		*out = *k;
+	pthread_mutex_unlock(&ticket_lock);
+	return k != NULL ? 0 : -1;
+}
+
+/*
+ * RFC 5077's recommended construction, as OpenSSL's own keys use it:
+ * AES-256-CBC with a random IV, HMAC-SHA256.  1: done (decrypting with
+ * the current key); 2: decrypted with an older key, so OpenSSL issues a
+ * ticket under the current one; 0: no key (a full handshake, or no
+ * ticket); -1: an error.
+ */
+static int
+ticket_cb(SSL *ssl, unsigned char name[TICKETKEY_NAME_LEN],
+    unsigned char iv[EVP_MAX_IV_LENGTH], EVP_CIPHER_CTX *cctx,
+    EVP_MAC_CTX *hctx, int enc)
+{
+	static char		 digest[] = "SHA256";
+	const EVP_CIPHER	*cipher = EVP_aes_256_cbc();
+	struct ticketkey	 k;
+	OSSL_PARAM		 params[3];
+	size_t			 index = 0;
+	int			 rc = -1, ivlen;
+
+	if (ticket_key_copy(ssl, enc ? NULL : name, &k, &index) == -1)
+		return 0;
+	params[0] = OSSL_PARAM_construct_octet_string(OSSL_MAC_PARAM_KEY,
+	    k.hmac, sizeof(k.hmac));
+	params[1] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+	    digest, 0);
+	params[2] = OSSL_PARAM_construct_end();
+	ivlen = EVP_CIPHER_get_iv_length(cipher);
+	if (enc) {
+		memcpy(name, k.name, TICKETKEY_NAME_LEN);
+		if (ivlen > 0 && ivlen <= EVP_MAX_IV_LENGTH &&
+		    RAND_bytes(iv, ivlen) == 1 &&
+		    EVP_EncryptInit_ex(cctx, cipher, NULL, k.aes, iv) == 1 &&
+		    EVP_MAC_CTX_set_params(hctx, params) == 1)
+			rc = 1;
+	} else if (EVP_MAC_CTX_set_params(hctx, params) == 1 &&
+	    EVP_DecryptInit_ex(cctx, cipher, NULL, k.aes, iv) == 1)
+		rc = index == 0 ? 1 : 2;
+	OPENSSL_cleanse(&k, sizeof(k));
+	return rc;
+}
+
+int
+tls_set_ticket_keys(SSL_CTX *ctx, const struct ticketkeys *keys)
+{
+	struct ticketkeys	*held;
+	int			 rc = -1;
+
+	if (keys->n == 0 || keys->n > TICKETKEYS_MAX)
+		return -1;
+	pthread_mutex_lock(&ticket_lock);
+	if (ticket_index == -1)
+		ticket_index = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL,
+		    ticket_keys_free);
+	if (ticket_index == -1)
+		goto done;
+	if ((held = SSL_CTX_get_ex_data(ctx, ticket_index)) == NULL) {
+		/* The first time, before the context serves: nothing races. */
+		if ((held = calloc(1, sizeof(*held))) == NULL)
+			goto done;
+		if (SSL_CTX_set_ex_data(ctx, ticket_index, held) != 1) {
+			free(held);
+			goto done;
+		}
+		if (SSL_CTX_set_tlsext_ticket_key_evp_cb(ctx, ticket_cb) !=
+		    1) {
+			SSL_CTX_set_ex_data(ctx, ticket_index, NULL);
+			free(held);
+			goto done;
+		}
+	}
+	*held = *keys;
+	rc = 0;
+done:
+	pthread_mutex_unlock(&ticket_lock);
+	return rc;
 }
 
 /*

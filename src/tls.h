@@ -6,6 +6,7 @@
 #include <openssl/ssl.h>
 
 struct host;
+struct ticketkeys;
 
 /*
  * At start-up: the host's cert_file and key_file, else cert.pem and key.pem
@@ -26,8 +27,24 @@ SSL_CTX	*tls_context_reload(const struct host *);
  */
 int	 tls_fingerprints(SSL_CTX *, char *, char *, size_t);
 /* The same, of the host's certificate file as it is now (for almanac -n). */
-int	 tls_file_fingerprints(const struct host *, char *, char *, size_t);/* Sends a TLS 1.3 session ticket with the next SSL_write. */
+int	 tls_file_fingerprints(const struct host *, char *, char *, size_t);
+/* Sends a TLS 1.3 session ticket with the next SSL_write. */
 void	 tls_ticket_with_answer(SSL *);
+/*
+ * Session tickets under keys shared with other instances, as
+ * ticketkeys_parse read them (a copy is kept): keys->key[0] encrypts new
+ * tickets, every key decrypts, and a ticket under another than the first
+ * resumes and is replaced by one under the first.  Without it, OpenSSL's
+ * own keys, random in each process, are used.  Called again (SIGHUP),
+ * the context's keys are replaced at once, safely while workers use it;
+ * the first call must come before the context serves, like the rest of
+ * its set-up.  Give every context the same keys: OpenSSL calls the
+ * callback of the context SSL_new was given, which takes the keys of the
+ * context the connection has at the time: still that one when a ticket
+ * is decrypted, the one the SNI chose when a ticket is encrypted.  0, or
+ * -1 with the context's keys unchanged.
+ */
+int	 tls_set_ticket_keys(SSL_CTX *, const struct ticketkeys *);
 /* OpenSSL's error queue as one string, emptied. */
 void	 tls_error_string(char *, size_t);
 

@@ -19,7 +19,7 @@ ifndef FUZZ_MK_INCLUDED
 FUZZ_MK_INCLUDED := 1
 
 FUZZ_DIR	 = tests/fuzz
-FUZZ_HARNESSES	?= request path meta render conffile allowlist
+FUZZ_HARNESSES	?= request path meta render conffile allowlist proxyhdr ticketkeys
 FUZZ_SECONDS	?= 60
 FUZZ_CLANG	?= clang
 FUZZ_REPLAY_CC	?= $(CC)
@@ -40,6 +40,8 @@ FUZZ_SRC_meta		 = meta request
 FUZZ_SRC_render		 = render buf meta path request
 FUZZ_SRC_conffile	 = conffile config options access
 FUZZ_SRC_allowlist	 = access
+FUZZ_SRC_proxyhdr	 = proxyhdr
+FUZZ_SRC_ticketkeys	 = ticketkeys
 # Longest input libFuzzer makes per harness: a bit past the modules' own limits.
 FUZZ_LEN_request	 = 1100
 FUZZ_LEN_path		 = 1100
@@ -47,9 +49,13 @@ FUZZ_LEN_meta		 = 4096
 FUZZ_LEN_render		 = 8192
 FUZZ_LEN_conffile	 = 8192
 FUZZ_LEN_allowlist	 = 4096
-# Libraries a harness needs besides its modules: access.c digests with libcrypto.
+FUZZ_LEN_proxyhdr	 = 4200
+FUZZ_LEN_ticketkeys	 = 4096
+# Libraries a harness needs besides its modules: access.c digests with libcrypto;
+# fuzz_ticketkeys models base64 with OpenSSL's.
 FUZZ_LIBS_allowlist	 = -lcrypto
 FUZZ_LIBS_conffile	 = -lcrypto
+FUZZ_LIBS_ticketkeys	 = -lcrypto
 
 # src/ objects: coverage-instrumented for libFuzzer, plain sanitized for replay.
 build/fuzz/obj/%.o: src/%.c $(wildcard src/*.h)
