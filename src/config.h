@@ -63,6 +63,7 @@ struct config {
 	struct host	 hosts[MAX_HOSTS];	/* hosts[0]: clients without SNI */
 	size_t		 nhosts;
 	char		*listen[MAX_LISTEN];	/* "host:port", "[v6]:port", "*:port" */
+	int		 listen_proxy[MAX_LISTEN];	/* a PROXY header comes first */
 	size_t		 nlisten;
 	int		 workers;		/* event loops, 0: one per core */
 	int		 request_timeout_ms;	/* accept to a full request line */

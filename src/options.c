@@ -163,15 +163,14 @@ options_new_name(struct options_ctx *c, const char *s, const char *what)
 }
 
 static int
-set_listen(struct options_ctx *c, const char *const *v, size_t n)
+add_listen(struct options_ctx *c, const char *spec, int proxy)
 {
 	char	 host[256], port[16];
 
-	(void)n;
-	if (options_split_listen(v[0], host, sizeof(host), port,
+	if (options_split_listen(spec, host, sizeof(host), port,
 	    sizeof(port)) == -1)
 		return opt_fail(c, "listen '%.64s': expected HOST:PORT, such "
-		    "as localhost:1965, [::]:1965 or *:1965", v[0]);
+		    "as localhost:1965, [::]:1965 or *:1965", spec);
 	if (c->from_cli && !c->cli_listen) {
 		c->cli_listen = 1;
 		while (c->cfg->nlisten > 0)
@@ -179,8 +178,27 @@ set_listen(struct options_ctx *c, const char *const *v, size_t n)
 	}
 	if (c->cfg->nlisten == MAX_LISTEN)
 		return opt_fail(c, "more than %d listen addresses", MAX_LISTEN);
-	c->cfg->listen[c->cfg->nlisten++] = config_strdup(v[0]);
+	c->cfg->listen_proxy[c->cfg->nlisten] = proxy;
+	c->cfg->listen[c->cfg->nlisten++] = config_strdup(spec);
 	return 0;
+}
+
+/* listen "ADDR:PORT" [proxy]: with proxy, a PROXY header must come first. */
+static int
+set_listen(struct options_ctx *c, const char *const *v, size_t n)
+{
+	if (n == 2 && strcmp(v[1], "proxy") != 0)
+		return opt_fail(c, "listen '%.64s' takes 'proxy' after the "
+		    "address, or nothing, not '%.64s'", v[0], v[1]);
+	return add_listen(c, v[0], n == 2);
+}
+
+/* --listen-proxy ADDR:PORT */
+static int
+set_listen_proxy(struct options_ctx *c, const char *const *v, size_t n)
+{
+	(void)n;
+	return add_listen(c, v[0], 1);
 }
 
 static int
@@ -501,8 +519,10 @@ set_allow_clients(struct options_ctx *c, const char *const *v, size_t n)
 #define SL	(OPT_SERVER | OPT_LOCATION)
 
 static const struct options_spec specs[] = {
-	{ "listen", "listen", 'l', G, 1, 1, 0, NULL, set_listen,
+	{ "listen", "listen", 'l', G, 1, 2, 0, NULL, set_listen,
 	    "ADDR:PORT  listen there, repeatable (localhost:1965)" },
+	{ NULL, "listen-proxy", 0, G, 1, 1, 0, NULL, set_listen_proxy,
+	    "ADDR:PORT  the same, behind a PROXY protocol balancer" },
 	{ "workers", "workers", 'w', G, 1, 1, 1, NULL, set_workers,
 	    "N  event loops (0: one per core)" },
 	{ "user", "user", 'u', G, 1, 1, 0, NULL, set_user,

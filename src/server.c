@@ -33,6 +33,7 @@
 #include "log.h"
 #include "mime.h"
 #include "options.h"
+#include "proxyhdr.h"
 #include "quota.h"
 #include "request.h"
 #include "route.h"
@@ -68,10 +69,12 @@ struct listener {
 	int			 port;
 	struct sockaddr_storage	 addr;	/* the bound address */
 	int			 wildcard;
+	int			 proxy;	/* a PROXY header comes first */
 };
 
 enum conn_state {
-	ST_HELLO, ST_HANDSHAKE, ST_READ, ST_WRITE, ST_SHUTDOWN, ST_LINGER
+	ST_PROXY, ST_HELLO, ST_HANDSHAKE, ST_READ, ST_WRITE, ST_SHUTDOWN,
+	ST_LINGER
 };
 enum timer_class { T_REQUEST, T_REFUSED, T_WRITE, T_LINGER, T_COUNT };
 enum phase { P_HEADER, P_BODY, P_FOOTER, P_DONE };
@@ -88,6 +91,7 @@ struct conn {
 	enum conn_state		 state;
 	struct listener		*listener;
 	struct sockaddr_storage	 local;
+	int			 local_port;	/* the one the client connected to */
 	char			 peer[INET6_ADDRSTRLEN + 8];
 	char			 addr[INET6_ADDRSTRLEN];
 	int			 counted;	/* in the per-address limits */
@@ -515,7 +519,7 @@ respond(struct worker *w, struct conn *c, size_t linelen)
 		.cfg = cfg, .cats = w->srv->cats, .mime = w->mime,
 		.files = w->files,
 		.local = (struct sockaddr *)&c->local,
-		.local_port = c->listener->port,
+		.local_port = c->local_port,
 		.sni = SSL_get_servername(c->ssl, TLSEXT_NAMETYPE_host_name),
 		.peer = SSL_get0_peer_certificate(c->ssl)
 	};
@@ -863,6 +867,9 @@ step_linger(struct worker *w, struct conn *c)
 	return -1;
 }
 
+static int	step_proxy(struct worker *, struct conn *);
+static int	sockaddr_port(const struct sockaddr_storage *);
+
 static void
 conn_advance(struct worker *w, struct conn *c)
 {
@@ -870,6 +877,9 @@ conn_advance(struct worker *w, struct conn *c)
 
 	do {
 		switch (c->state) {
+		case ST_PROXY:
+			rc = step_proxy(w, c);
+			break;
 		case ST_HELLO:
 			rc = step_hello(w, c);
 			break;
@@ -951,6 +961,58 @@ admit(struct worker *w, struct conn *c)
 	timer_set(w, c, T_REFUSED, c->accepted);
 }
 
+/*
+ * The PROXY header a balancer sends first (src/proxyhdr.c): peeked until
+ * whole, so that no TLS state is held meanwhile, then taken from the
+ * socket exactly; the ClientHello after it is the client's.  A listener
+ * that expects one closes a connection without it.
+ */
+static int
+step_proxy(struct worker *w, struct conn *c)
+{
+	unsigned char	 peek[PROXYHDR_MAX];
+	struct proxyhdr	 h;
+	const char	*why;
+	ssize_t		 n;
+
+	n = recv(c->fd, peek, sizeof(peek), MSG_PEEK | MSG_DONTWAIT);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return 0;
+	if (n <= 0) {
+		c->note = "closed before the PROXY header";
+		conn_close(w, c);
+		return -1;
+	}
+	switch (proxyhdr_parse(peek, (size_t)n, &h, &why)) {
+	case PROXYHDR_NEED_MORE:
+		if (!c->peer_closed)
+			return 0;
+		c->note = "closed in the PROXY header";
+		conn_close(w, c);
+		return -1;
+	case PROXYHDR_BAD:
+		c->note = why;
+		conn_close(w, c);
+		return -1;
+	case PROXYHDR_OK:
+		break;
+	}
+	if (recv(c->fd, peek, h.len, MSG_DONTWAIT) != (ssize_t)h.len) {
+		c->note = "PROXY header lost";
+		conn_close(w, c);
+		return -1;
+	}
+	if (!h.local) {
+		format_peer(&h.src, c->peer, sizeof(c->peer), c->addr,
+		    sizeof(c->addr));
+		c->local = h.dst;
+		c->local_port = sockaddr_port(&h.dst);
+	}
+	c->state = ST_HELLO;
+	admit(w, c);
+	return 1;
+}
+
 static void
 conn_new(struct worker *w, struct listener *l, int fd,
     const struct sockaddr_storage *peer)
@@ -973,10 +1035,22 @@ conn_new(struct worker *w, struct listener *l, int fd,
 		getsockname(fd, (struct sockaddr *)&c->local, &len);
 	else
 		c->local = l->addr;
+	c->local_port = l->port;
 	if (++w->nconns > w->peak)
 		w->peak = w->nconns;
 	atomic_fetch_add(&w->srv->nconns, 1);
-	admit(w, c);
+	/*
+	 * Behind a balancer, the address the limits count is the one the
+	 * PROXY header names: admission waits for it, under the request
+	 * timeout, like a ClientHello.
+	 */
+	if (l->proxy) {
+		c->state = ST_PROXY;
+		timer_set(w, c, T_REQUEST, c->accepted);
+	} else {
+		c->state = ST_HELLO;
+		admit(w, c);
+	}
 	ev.events = EPOLLIN | EPOLLRDHUP | EPOLLET;
 	ev.data.ptr = c;
 	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) == -1) {
@@ -1266,7 +1340,8 @@ in_use_elsewhere(const struct addrinfo *ai)
  * others, so that all of them share one port.  -1 with errno set.
  */
 static int
-bind_address(struct server *srv, struct addrinfo *ai, const char *text)
+bind_address(struct server *srv, struct addrinfo *ai, const char *text,
+    int proxy)
 {
 	struct listener	*l = NULL;
 	socklen_t	 len;
@@ -1301,6 +1376,7 @@ bind_address(struct server *srv, struct addrinfo *ai, const char *text)
 		}
 		l->port = port = sockaddr_port(&l->addr);
 		l->wildcard = is_wildcard(&l->addr);
+		l->proxy = proxy;
 		w->nlisteners++;
 	}
 	return l == NULL ? -1 : 0;
@@ -1361,7 +1437,7 @@ resolve_listen(const char *host, const char *port, struct addrinfo **res)
  * warning ("localhost" still serves IPv4).
  */
 static int
-listen_spec(struct server *srv, const char *spec)
+listen_spec(struct server *srv, const char *spec, int proxy)
 {
 	struct addrinfo	*res, *ai;
 	char		 host[256], port[16], text[INET6_ADDRSTRLEN + 8];
@@ -1381,14 +1457,15 @@ listen_spec(struct server *srv, const char *spec)
 			((struct sockaddr_in *)ai->ai_addr)->sin_port =
 			    htons((uint16_t)first_port);
 		address_text(ai, text, sizeof(text));
-		if (bind_address(srv, ai, text) == 0) {
+		if (bind_address(srv, ai, text, proxy) == 0) {
 			const struct listener *l = &srv->workers[0].listeners[
 			    srv->workers[0].nlisteners - 1];
 			if (bound++ == 0)
 				first_port = l->port;
 			format_peer(&l->addr, text, sizeof(text), host,
 			    sizeof(host));
-			log_info("listening on %s", text);
+			log_info("listening on %s%s", text, proxy ?
+			    " (a PROXY header first)" : "");
 			continue;
 		}
 		err = errno;
@@ -1485,7 +1562,8 @@ server_listen(struct server *srv)
 	size_t	 i;
 
 	for (i = 0; i < srv->cfg->nlisten; i++)
-		if (listen_spec(srv, srv->cfg->listen[i]) == -1)
+		if (listen_spec(srv, srv->cfg->listen[i],
+		    srv->cfg->listen_proxy[i]) == -1)
 			return -1;
 	return 0;
 }
