@@ -104,6 +104,7 @@ config_free(struct config *cfg)
 		free(cfg->listen[i]);
 	free(cfg->user);
 	free(cfg->log_file);
+	free(cfg->ticket_keys);
 	memset(cfg, 0, sizeof(*cfg));
 }
 

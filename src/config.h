@@ -74,6 +74,7 @@ struct config {
 	int		 rate_per_addr;		/* requests per second per client address, 0: no limit */
 	char		*user;			/* drop to this user when started as root */
 	char		*log_file;		/* NULL: stderr */
+	char		*ticket_keys;		/* shared session-ticket keys, or NULL */
 	int		 log_syslog;
 	enum log_format	 log_format;
 };

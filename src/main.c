@@ -27,6 +27,7 @@
 #include "sandbox.h"
 #include "server.h"
 #include "supervise.h"
+#include "ticketkeys.h"
 #include "tls.h"
 #include "watch.h"
 
@@ -262,6 +263,7 @@ struct capsules {
 	SSL_CTX			*ctxs[MAX_HOSTS];
 	struct catalog		*cats[MAX_HOSTS];
 	struct watch		*watches[MAX_HOSTS];
+	struct ticketkeys	 tickets;	/* shared ones, when ticket keys is set */
 };
 
 static int
@@ -340,13 +342,43 @@ reload_config(struct capsules *cs)
 	config_free(&fresh);
 }
 
-/* SIGHUP: new certificates for every host, or the old ones if any fails. */
+/* Every context takes the shared ticket keys, when there are any. */
+static int
+apply_ticket_keys(struct capsules *cs, SSL_CTX *const *ctxs)
+{
+	size_t	 i;
+
+	if (cs->cfg->ticket_keys == NULL)
+		return 0;
+	for (i = 0; i < cs->cfg->nhosts; i++)
+		if (tls_set_ticket_keys(ctxs[i], &cs->tickets) == -1)
+			return -1;
+	return 0;
+}
+
+/*
+ * SIGHUP: the ticket-keys file read again (a malformed one keeps the
+ * current keys), then new certificates for every host, or the old ones
+ * if any fails.
+ */
 static void
 reload_certificates(struct capsules *cs)
 {
-	SSL_CTX	*fresh[MAX_HOSTS] = { NULL };
-	size_t	 i, n = cs->cfg->nhosts;
+	struct ticketkeys	 fresh_keys;
+	SSL_CTX			*fresh[MAX_HOSTS] = { NULL };
+	size_t			 i, n = cs->cfg->nhosts;
 
+	if (cs->cfg->ticket_keys != NULL) {
+		fresh_keys = cs->tickets;
+		if (tls_read_ticket_keys(cs->cfg->ticket_keys, &fresh_keys) ==
+		    0) {
+			cs->tickets = fresh_keys;
+			log_info("SIGHUP: %zu ticket keys read from %s",
+			    cs->tickets.n, cs->cfg->ticket_keys);
+		} else
+			log_warn("SIGHUP: keeping the current ticket keys");
+		ticketkeys_clear(&fresh_keys);
+	}
 	for (i = 0; i < n; i++) {
 		if ((fresh[i] = tls_context_reload(&cs->cfg->hosts[i])) == NULL) {
 			log_warn("SIGHUP: certificate of %s does not load; "
@@ -354,8 +386,16 @@ reload_certificates(struct capsules *cs)
 			    cs->cfg->hosts[i].name);
 			while (i > 0)
 				SSL_CTX_free(fresh[--i]);
+			(void)apply_ticket_keys(cs, cs->ctxs);
 			return;
 		}
+	}
+	if (apply_ticket_keys(cs, fresh) == -1) {
+		log_warn("SIGHUP: ticket keys cannot be installed; keeping "
+		    "the current certificates");
+		for (i = 0; i < n; i++)
+			SSL_CTX_free(fresh[i]);
+		return;
 	}
 	server_set_contexts(cs->srv, fresh);
 	for (i = 0; i < n; i++) {
@@ -547,6 +587,16 @@ serve(struct capsules *cs)
 			    "not load", cfg->hosts[i].name);
 			goto done;
 		}
+	if (cfg->ticket_keys != NULL &&
+	    (tls_read_ticket_keys(cfg->ticket_keys, &cs->tickets) == -1 ||
+	    apply_ticket_keys(cs, cs->ctxs) == -1)) {
+		log_error("cannot start: no usable ticket keys in %s",
+		    cfg->ticket_keys);
+		goto done;
+	}
+	if (cfg->ticket_keys != NULL)
+		log_info("%zu session-ticket keys from %s, shared with other "
+		    "instances", cs->tickets.n, cfg->ticket_keys);
 	server_set_contexts(cs->srv, cs->ctxs);
 	if (server_prepare(cs->srv) == -1 ||
 	    open_capsules(cs, server_port(cs->srv)) == -1)
@@ -564,6 +614,7 @@ serve(struct capsules *cs)
 	rc = 0;
 done:
 	close_capsules(cs);
+	ticketkeys_clear(&cs->tickets);
 	close(sfd);
 	return rc;
 }

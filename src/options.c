@@ -225,6 +225,14 @@ set_log(struct options_ctx *c, const char *const *v, size_t n)
 }
 
 static int
+set_ticket_keys(struct options_ctx *c, const char *const *v, size_t n)
+{
+	(void)n;
+	opt_replace(&c->cfg->ticket_keys, v[0]);
+	return 0;
+}
+
+static int
 set_syslog(struct options_ctx *c, const char *const *v, size_t n)
 {
 	(void)n;
@@ -529,6 +537,8 @@ static const struct options_spec specs[] = {
 	    "NAME  when started as root, run as this user" },
 	{ "log", "log", 0, G, 1, 1, 0, NULL, set_log,
 	    "FILE  log there, not to stderr (SIGUSR1 reopens)" },
+	{ "ticket keys", "ticket-keys", 0, G, 1, 1, 0, NULL, set_ticket_keys,
+	    "FILE  session-ticket keys shared with other instances" },
 	{ "syslog", "syslog", 0, G, 1, 1, 0, "yes", set_syslog,
 	    "  log to syslog as well" },
 	{ "log-format", "log-format", 0, G, 1, 1, 0, NULL, set_log_format,

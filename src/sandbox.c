@@ -199,6 +199,8 @@ add_rules(int ruleset, const struct config *cfg, const char *config_file,
 		rc |= allow_list_dirs(ruleset, &cfg->hosts[i], read, &g->read);
 	if (config_file != NULL)
 		rc |= allow_dir_of(ruleset, config_file, read, &g->read);
+	if (cfg->ticket_keys != NULL)
+		rc |= allow_dir_of(ruleset, cfg->ticket_keys, read, &g->read);
 	if (cfg->log_file != NULL)
 		rc |= allow_dir_of(ruleset, cfg->log_file,
 		    LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_MAKE_REG,

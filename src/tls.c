@@ -521,3 +521,32 @@ tls_file_fingerprints(const struct host *h, char *cert, char *spki,
 	ERR_clear_error();
 	return rc;
 }
+
+int
+tls_read_ticket_keys(const char *path, struct ticketkeys *out)
+{
+	char		 text[TICKETKEYS_MAX * 160], err[512];
+	ssize_t		 n;
+	int		 fd, rc;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		log_syserr("ticket keys %s", path);
+		return -1;
+	}
+	n = read(fd, text, sizeof(text));
+	close(fd);
+	if (n == -1) {
+		log_syserr("ticket keys %s", path);
+		return -1;
+	}
+	if ((size_t)n == sizeof(text)) {
+		log_error("ticket keys %s: larger than a file of %d keys",
+		    path, TICKETKEYS_MAX);
+		return -1;
+	}
+	if ((rc = ticketkeys_parse(text, (size_t)n, path, out, err,
+	    sizeof(err))) == -1)
+		log_error("ticket keys: %s", err);
+	explicit_bzero(text, sizeof(text));
+	return rc;
+}

@@ -45,6 +45,11 @@ void	 tls_ticket_with_answer(SSL *);
  * -1 with the context's keys unchanged.
  */
 int	 tls_set_ticket_keys(SSL_CTX *, const struct ticketkeys *);
+/*
+ * Reads a ticket-keys file into out (ticketkeys_parse): 0, or -1 after
+ * logging why, with out unchanged.
+ */
+int	 tls_read_ticket_keys(const char *, struct ticketkeys *);
 /* OpenSSL's error queue as one string, emptied. */
 void	 tls_error_string(char *, size_t);
 
