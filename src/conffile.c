@@ -378,13 +378,10 @@ open_location(struct parser *p, const struct token *t, size_t n)
 	if (n != 3 || t[2].kind != T_OPEN ||
 	    (s = block_value(p, &t[1])) == NULL || s[0] == '\0')
 		return fail(p, t[0].line, "expected location \"PATTERN\" {");
-	if (p->host->nlocations == MAX_LOCATIONS)
+	if ((l = config_add_location(p->host, s)) == NULL)
 		return fail(p, t[0].line, "more than %d locations in server "
 		    "'%s'", MAX_LOCATIONS, p->host->name);
-	l = &p->host->locations[p->host->nlocations++];
-	l->pattern = config_strdup(s);
 	l->line = t[0].line;
-	config_rules_unset(&l->r);
 	p->loc = l;
 	p->rules = &l->r;
 	p->loc_line = t[0].line;

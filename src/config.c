@@ -51,12 +51,25 @@ config_add_host(struct config *cfg, const char *name)
 	return h;
 }
 
-void
-config_rules_unset(struct rules *r)
+struct location *
+config_add_location(struct host *h, const char *pattern)
 {
-	memset(r, 0, sizeof(*r));
-	r->auto_index = -1;
-	r->require_cert = -1;
+	struct location	*v, *l;
+
+	if (h->nlocations == MAX_LOCATIONS)
+		return NULL;
+	if ((v = realloc(h->locations, (h->nlocations + 1) * sizeof(*v))) ==
+	    NULL) {
+		fprintf(stderr, "almanac: out of memory\n");
+		exit(1);
+	}
+	h->locations = v;
+	l = &v[h->nlocations++];
+	memset(l, 0, sizeof(*l));
+	l->pattern = config_strdup(pattern);
+	l->r.auto_index = -1;
+	l->r.require_cert = -1;
+	return l;
 }
 
 static void
@@ -91,6 +104,7 @@ host_free(struct host *h)
 		free(h->locations[i].pattern);
 		rules_free(&h->locations[i].r);
 	}
+	free(h->locations);
 }
 
 void

@@ -54,7 +54,7 @@ struct host {
 	char	*key_file;
 	size_t	 feed_max;
 	struct rules	 r;		/* the server block's own rules */
-	struct location	 locations[MAX_LOCATIONS];	/* first match applies */
+	struct location	*locations;	/* in file order; the first match applies */
 	size_t		 nlocations;
 };
 
@@ -82,8 +82,8 @@ struct config {
 /* Defaults, no hosts. */
 void	config_init(struct config *);
 void	config_free(struct config *);
-/* Rules with nothing set, for a location. */
-void	config_rules_unset(struct rules *);
+/* A new location of h, its rules unset, or NULL past MAX_LOCATIONS. */
+struct location	*config_add_location(struct host *, const char *);
 /* A new host with the defaults (root "capsule", certs "certs", lang "en"), or NULL when full. */
 struct host	*config_add_host(struct config *, const char *);
 /* Fills what is still missing: a "localhost" host and the localhost:1965 listener. */
