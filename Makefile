@@ -21,7 +21,8 @@ MANS	 = man/almanac.8 man/almanac.conf.5 man/gemget.1
 SOAK_MINUTES ?= 10
 # Integration tests whose verdicts do not depend on timing, for `make valgrind`.
 VALGRIND_TESTS = tests/10-requests.t tests/25-hostile.t tests/30-certs.t \
-		 tests/40-chronicle.t tests/50-links.t
+		 tests/40-chronicle.t tests/50-links.t tests/57-locations.t \
+		 tests/59-access.t
 
 all: almanac gemget
 

@@ -63,9 +63,9 @@ $(for code in 30 31 40 41 42 43 44 50 51 52 53 59; do printf '\tlocation "/code/
 CONF
 LOG=$WORK/server.log
 : >"$LOG"
-"$ALMANAC" -f "$WORK/loc.conf" 2>>"$LOG" &
+$ALMANAC_WRAPPER "$ALMANAC" -f "$WORK/loc.conf" 2>>"$LOG" &
 SERVER_PID=$!
-for i in $(seq 1 100); do grep -q 'workers\? started' "$LOG" && break; sleep 0.1; done
+for i in $(seq 1 300); do grep -q 'workers\? started' "$LOG" && break; sleep 0.1; done
 PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$LOG" | head -n 1)
 BASE=gemini://localhost:$PORT
 
