@@ -74,7 +74,7 @@ man-lint: almanac
 	    if echo "$$out" | grep 'almanac.conf.example:[0-9]'; then exit 1; fi
 
 # The whole suite twice: as built, then under AddressSanitizer + UBSan.
-test: all test-deps man-lint $(UNITS:%=build/unit/%) build/asan/almanac $(UNITS:%=build/unit-asan/%) fuzz-replay
+test: test-deps all man-lint $(UNITS:%=build/unit/%) build/asan/almanac $(UNITS:%=build/unit-asan/%) fuzz-replay
 	@echo "== unit and integration tests"
 	ALMANAC=./almanac GEMGET=./gemget prove -f $(UNITS:%=build/unit/%) tests/*.t
 	@echo "== the same under AddressSanitizer and UBSan"

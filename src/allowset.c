@@ -21,8 +21,10 @@ struct allow_file {
 	struct access_list	 list;		/* the last good one */
 	struct fileid		 id;		/* of the file it came from */
 	int			 have_id;
-	int			 failing;	/* the last read failed: logged */
+	int			 failing;	/* how the last read failed: logged */
 };
+
+enum { ALLOW_FILE_OK, ALLOW_FILE_UNREADABLE, ALLOW_FILE_MALFORMED };
 
 struct allowset {
 	pthread_rwlock_t	 lock;		/* guards the files' lists */
@@ -81,18 +83,19 @@ reload(struct allowset *set, struct allow_file *f)
 	if (stat(f->path, &st) == 0 && f->have_id && fileid_same(&f->id, &st))
 		return;
 	if (read_text(f->path, &text, &len, &st) == -1) {
-		if (!f->failing)
+		if (f->failing != ALLOW_FILE_UNREADABLE)
 			log_syserr("allow list %s cannot be read; keeping the "
 			    "last good list", f->path);
-		f->failing = 1;
+		f->failing = ALLOW_FILE_UNREADABLE;
 		return;
 	}
 	access_list_init(&fresh);
 	if (access_list_parse(text, len, f->path, &fresh, err,
 	    sizeof(err)) == -1) {
-		if (!f->failing || !f->have_id || !fileid_same(&f->id, &st))
+		if (f->failing != ALLOW_FILE_MALFORMED || !f->have_id ||
+		    !fileid_same(&f->id, &st))
 			log_warn("%s; keeping the last good list", err);
-		f->failing = 1;
+		f->failing = ALLOW_FILE_MALFORMED;
 		fileid_of(&f->id, &st);
 		f->have_id = 1;
 		free(text);
@@ -108,7 +111,7 @@ reload(struct allowset *set, struct allow_file *f)
 		    fresh.len);
 	fileid_of(&f->id, &st);
 	f->have_id = 1;
-	f->failing = 0;
+	f->failing = ALLOW_FILE_OK;
 }
 
 struct allowset *

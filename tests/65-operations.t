@@ -62,7 +62,8 @@ server "localhost" {
 }
 CONF
 LOG=$WORK/ops.log
-"$ALMANAC" -f "$WORK/ops.conf" 2>"$LOG" &
+: >"$LOG"
+"$ALMANAC" -f "$WORK/ops.conf" 2>>"$LOG" &
 SERVER_PID=$!
 for i in $(seq 1 100); do grep -q 'workers\? started' "$LOG" && break; sleep 0.1; done
 PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$LOG" | head -n 1)

@@ -35,5 +35,9 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
 	exit 0
 fi
 echo "deps: missing Debian packages:$missing" >&2
-echo "deps: run: sudo apt-get install -y$missing" >&2
+if command -v sudo >/dev/null 2>&1; then
+	echo "deps: run: sudo apt-get install -y$missing" >&2
+else
+	echo "deps: run as root: apt-get install -y$missing" >&2
+fi
 exit 1
