@@ -12,6 +12,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include "fileline.h"
 #include "access.h"
 
 #define PREFIX		"SHA256:"
@@ -267,17 +268,12 @@ static int
 list_fail(struct list_parser *p, const char *fmt, ...)
 {
 	va_list	 ap;
-	int	 n;
+	int	 rc;
 
-	if (p->errsz == 0)
-		return -1;
-	n = snprintf(p->err, p->errsz, "%s:%d: ", p->name, p->line);
-	if (n >= 0 && (size_t)n < p->errsz) {
-		va_start(ap, fmt);
-		vsnprintf(p->err + n, p->errsz - (size_t)n, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
+	va_start(ap, fmt);
+	rc = fileline_vfail(p->err, p->errsz, p->name, p->line, fmt, ap);
+	va_end(ap);
+	return rc;
 }
 
 /* A line as an error quotes it: printable ASCII, the rest as '?'. */

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fileline.h"
 #include "conffile.h"
 #include "config.h"
 #include "options.h"
@@ -54,17 +55,12 @@ static int
 fail(struct parser *p, int line, const char *fmt, ...)
 {
 	va_list	 ap;
-	int	 n;
+	int	 rc;
 
-	if (p->errsz == 0)
-		return -1;
-	n = snprintf(p->err, p->errsz, "%s:%d: ", p->file, line);
-	if (n >= 0 && (size_t)n < p->errsz) {
-		va_start(ap, fmt);
-		vsnprintf(p->err + n, p->errsz - (size_t)n, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
+	va_start(ap, fmt);
+	rc = fileline_vfail(p->err, p->errsz, p->file, line, fmt, ap);
+	va_end(ap);
+	return rc;
 }
 
 /* How much of a token an error message quotes. */

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fileline.h"
 #include "ticketkeys.h"
 
 #define LINE_MAX_LEN	1024	/* bytes in a line, far past a key's 108 */
@@ -26,17 +27,12 @@ static int
 tk_fail(struct tk_parser *p, const char *fmt, ...)
 {
 	va_list	 ap;
-	int	 n;
+	int	 rc;
 
-	if (p->errsz == 0)
-		return -1;
-	n = snprintf(p->err, p->errsz, "%s:%d: ", p->name, p->line);
-	if (n >= 0 && (size_t)n < p->errsz) {
-		va_start(ap, fmt);
-		vsnprintf(p->err + n, p->errsz - (size_t)n, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
+	va_start(ap, fmt);
+	rc = fileline_vfail(p->err, p->errsz, p->name, p->line, fmt, ap);
+	va_end(ap);
+	return rc;
 }
 
 static int

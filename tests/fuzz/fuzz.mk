@@ -38,10 +38,10 @@ FUZZ_SRC_request	 = request
 FUZZ_SRC_path		 = path
 FUZZ_SRC_meta		 = meta request
 FUZZ_SRC_render		 = render buf meta path request
-FUZZ_SRC_conffile	 = conffile config options access
-FUZZ_SRC_allowlist	 = access
+FUZZ_SRC_conffile	 = conffile config options access fileline
+FUZZ_SRC_allowlist	 = access fileline
 FUZZ_SRC_proxyhdr	 = proxyhdr
-FUZZ_SRC_ticketkeys	 = ticketkeys
+FUZZ_SRC_ticketkeys	 = ticketkeys fileline
 # Longest input libFuzzer makes per harness: a bit past the modules' own limits.
 FUZZ_LEN_request	 = 1100
 FUZZ_LEN_path		 = 1100
