@@ -149,6 +149,18 @@ read_end(struct input *in, struct page *p, const char *text, size_t len)
 		p->last_link = dup_bytes(link, strlen(link));
 }
 
+/* The catalog has one page per path: a later record of the same path is left out. */
+static int
+known_path(const struct input *in, const char *path)
+{
+	size_t	 i;
+
+	for (i = 0; i < in->npages + in->nothers; i++)
+		if (strcmp(in->pages[i].path, path) == 0)
+			return 1;
+	return 0;
+}
+
 /* As load_page: the date from the base name, the title from the head of the text. */
 static void
 parse_page(struct input *in, const char *rec, size_t len)
@@ -163,7 +175,7 @@ parse_page(struct input *in, const char *rec, size_t len)
 		return;
 	p->path = dup_bytes(line, n);
 	base = strrchr(p->path, '/') ? strrchr(p->path, '/') + 1 : p->path;
-	if (memchr(line, '\0', n) != NULL) {
+	if (memchr(line, '\0', n) != NULL || known_path(in, p->path)) {
 		free(p->path);
 		p->path = NULL;
 		return;
