@@ -445,7 +445,9 @@ meta_link_path(const char *page, const char *target, const char *host,
 
 	if (strpbrk(target, "?#") != NULL)
 		return 0;
-	if (strncasecmp(target, "gemini://", 9) == 0)
+	if (target[0] == '\0')		/* the page itself (RFC 3986, 5.2.2) */
+		target = page;
+	else if (strncasecmp(target, "gemini://", 9) == 0)
 		target += 7;
 	else if (has_scheme(target))
 		return 0;
@@ -456,7 +458,7 @@ meta_link_path(const char *page, const char *target, const char *host,
 		if (!same_authority(auth, (size_t)(target - auth), host, port))
 			return 0;
 	}
-	if (target[0] == '/' || target[0] == '\0')
+	if (target == page || target[0] == '/' || target[0] == '\0')
 		n = snprintf(joined, sizeof(joined), "/%s", target);
 	else {
 		slash = strrchr(page, '/');

@@ -207,6 +207,7 @@ test_link_path(void)
 	link_is("x.gmi", "mailto:a@example.org", NULL);
 	link_is("x.gmi", "a.gmi?q", NULL);
 	link_is("x.gmi", "../../a.gmi", NULL);
+	link_is("chapters/x.gmi", "", "chapters/x.gmi");
 	ok(meta_link_path("x.gmi", "gemini://example.org:01966/", "example.org",
 	    1966, out) == 1 && strcmp(out, "") == 0, "a port with a zero");
 }
