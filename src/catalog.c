@@ -20,7 +20,7 @@
 #include "strmap.h"
 
 #define HEAD_BYTES	(64 * 1024)	/* enough of a page to find its title */
-#define SCAN_MAX	(1024 * 1024)	/* read whole for how it ends, up to this */
+#define SCAN_MAX	((off_t)1024 * 1024)	/* read whole for how it ends, up to this */
 #define TAIL_BYTES	(4 * 1024)	/* of a larger file, only its end is read */
 #define LOG_EVERY_MS	1000		/* at most one "rebuilt" line a second */
 
