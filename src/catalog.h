@@ -18,6 +18,13 @@ struct catalog_config {
 struct catalog;
 struct snapshot;
 
+/* Which served gemtext files end with navigation (a server block's 'navigation'). */
+enum catalog_navigation {
+	CATALOG_NAV_ON,		/* every one: the default */
+	CATALOG_NAV_DATED,	/* only the pages of the chronicle */
+	CATALOG_NAV_OFF		/* none: files are served as they are */
+};
+
 /* A piece of a generated page; a page is served as an array of them. */
 struct segment {
 	const char	*data;
@@ -30,6 +37,9 @@ struct segment {
  */
 struct catalog	*catalog_new(const struct catalog_config *);
 void		 catalog_free(struct catalog *);
+/* CATALOG_NAV_ON unless set; in force from the next snapshot. */
+void		 catalog_set_navigation(struct catalog *,
+		    enum catalog_navigation);
 /* Takes ownership of a directory descriptor for the root (-1: no root). */
 void		 catalog_set_root(struct catalog *, int);
 int		 catalog_root(const struct catalog *);
@@ -65,6 +75,11 @@ int		 catalog_publish(struct catalog *);
 int		 catalog_dirty(const struct catalog *);
 /* Frees retired snapshots that no request holds any more. */
 void		 catalog_reap(struct catalog *);
+/*
+ * Writes the log line for the rebuilds that were not logged one by one
+ * (at most one line a second is): called at least once a second.
+ */
+void		 catalog_log_rebuilds(struct catalog *);
 
 /* Thread-safe: a reference to the current snapshot, and its release. */
 struct snapshot	*catalog_acquire(struct catalog *);
@@ -72,13 +87,24 @@ void		 snapshot_release(struct snapshot *);
 
 int		 snapshot_rootfd(const struct snapshot *);
 /*
- * The generated page at a normalised path ("", "feed.gmi", "atom.xml",
- * "timeline.gmi", "2013/"): 1 with its segments, or 0.
+ * The generated page at a normalised path ("" or "index.gmi", "feed.gmi",
+ * "atom.xml", "timeline.gmi", "2013/"): 1 with its segments, or 0.
  */
 int		 snapshot_generated(const struct snapshot *, const char *,
 		    const struct segment **, size_t *);
-/* Appends the navigation footer of a dated page: 1, or 0 for other paths. */
+/*
+ * Appends the navigation that ends a served gemtext file: a page of the
+ * chronicle gets its previous, next, year and index links, any other file
+ * a link to the index (unless it ends with one, or is a directory's
+ * index file).  1 when something was appended.
+ */
 int		 snapshot_footer(const struct snapshot *, const char *,
 		    struct buf *);
+/*
+ * A listing of directory 'dir' ("" or "a/b/") from its entries' names
+ * (directories end in '/'), with the titles and dates of its pages.
+ */
+void		 snapshot_listing(const struct snapshot *, const char *,
+		    char *const *, size_t, struct buf *);
 
 #endif

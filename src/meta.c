@@ -5,7 +5,10 @@
 #include <strings.h>
 
 #include "meta.h"
+#include "path.h"
 #include "request.h"
+
+#define GEMINI_PORT	1965
 
 int
 meta_is_gemtext(const char *name)
@@ -71,6 +74,65 @@ meta_parse_date(const char *name, struct chron_date *d)
 invalid:
 	memset(d, 0, sizeof(*d));
 	return 0;
+}
+
+static size_t
+digit_run(const char *s)
+{
+	size_t	 n = 0;
+
+	while (isdigit((unsigned char)s[n]))
+		n++;
+	return n;
+}
+
+/*
+ * The month or day at name[at..]: 1 when it is written as two digits and
+ * a separator, 0 after setting *looked when a digit starts something else.
+ */
+static int
+two_digits(const char *name, size_t at, size_t *looked)
+{
+	size_t	 run = digit_run(name + at);
+
+	if (run == 2 && is_separator(name[at + 2]))
+		return 1;
+	*looked = at + run;
+	return 0;
+}
+
+/* Follows meta_parse_date step by step, saying where a date stops short. */
+enum meta_date_note
+meta_date_note(const char *name, size_t *looked)
+{
+	int	 y, m, d;
+
+	*looked = 0;
+	if (strlen(name) < 5 || (y = digits(name, 4)) < 0 ||
+	    !is_separator(name[4]))
+		return DATE_AS_WRITTEN;
+	*looked = 4;
+	if (y == 0)
+		return DATE_IMPOSSIBLE;
+	if (!isdigit((unsigned char)name[5]))
+		return DATE_AS_WRITTEN;
+	if (name[4] == '.' || !two_digits(name, 5, looked)) {
+		*looked = 5 + digit_run(name + 5);
+		return DATE_CUT;
+	}
+	*looked = 7;
+	if ((m = digits(name + 5, 2)) < 1 || m > 12)
+		return DATE_IMPOSSIBLE;
+	if (!isdigit((unsigned char)name[8]))
+		return DATE_AS_WRITTEN;
+	if (name[7] == '.' || !two_digits(name, 8, looked)) {
+		*looked = 8 + digit_run(name + 8);
+		return DATE_CUT;
+	}
+	*looked = 10;
+	if ((d = digits(name + 8, 2)) < 1 || d > days_in_month(y, m))
+		return DATE_IMPOSSIBLE;
+	return DATE_AS_WRITTEN;
 }
 
 void
@@ -215,6 +277,12 @@ complete_prefix(const char *s, size_t len)
 	return len - (i - 1) < need ? i - 1 : len;
 }
 
+int
+meta_is_utf8(const char *text, size_t len, int truncated)
+{
+	return utf8_valid(text, truncated ? complete_prefix(text, len) : len);
+}
+
 /*
  * 'truncated' says text is only the first part of the file: a UTF-8
  * sequence cut at the end is then not an error.
@@ -249,4 +317,155 @@ meta_title(const char *text, size_t len, int truncated, const char *path,
 	out[tlen] = '\0';
 	meta_sanitize(out);
 	return TITLE_HEADING;
+}
+
+void
+meta_end_init(struct meta_end *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->newline = 1;
+	e->blank = 1;
+}
+
+static int
+is_blank_byte(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+static void
+end_line(struct meta_end *e)
+{
+	int	 fence = e->len >= 3 && memcmp(e->head, "```", 3) == 0;
+	int	 arrow = e->len >= 2 && memcmp(e->head, "=>", 2) == 0;
+
+	if (!e->blank) {
+		e->link = !fence && !e->pre && arrow;
+		e->target_ok = e->link && e->tlen > 0 && e->tlen <= LINK_MAX;
+		if (e->target_ok) {
+			memcpy(e->target, e->cur, e->tlen);
+			e->target[e->tlen] = '\0';
+		}
+	}
+	if (fence)
+		e->pre = !e->pre;
+	e->len = e->tlen = 0;
+	e->blank = 1;
+	e->in_target = 0;
+}
+
+/* A link's URL is its first word after "=>": 1 while reading it, 2 after. */
+static void
+link_byte(struct meta_end *e, char c)
+{
+	if (e->in_target == 2)
+		return;
+	if (c == '\0') {
+		e->tlen = LINK_MAX + 1;	/* no request can name it */
+		e->in_target = 2;
+		return;
+	}
+	if (is_blank_byte(c)) {
+		if (e->in_target == 1)
+			e->in_target = 2;
+		return;
+	}
+	e->in_target = 1;
+	if (e->tlen < LINK_MAX)
+		e->cur[e->tlen] = c;
+	e->tlen++;
+}
+
+void
+meta_end_feed(struct meta_end *e, const char *s, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i < len; i++) {
+		if (s[i] == '\n') {
+			end_line(e);
+			continue;
+		}
+		if (e->len < sizeof(e->head))
+			e->head[e->len] = s[i];
+		e->len++;
+		if (!is_blank_byte(s[i]))
+			e->blank = 0;
+		if (e->len > 2 && memcmp(e->head, "=>", 2) == 0)
+			link_byte(e, s[i]);
+	}
+	if (len > 0)
+		e->newline = s[len - 1] == '\n';
+}
+
+void
+meta_end_finish(struct meta_end *e)
+{
+	if (e->len > 0)
+		end_line(e);
+}
+
+static int
+has_scheme(const char *s)
+{
+	size_t	 n = strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789+-.");
+
+	return n > 0 && isalpha((unsigned char)s[0]) && s[n] == ':';
+}
+
+/* 1 when "host[:port]" in s[0..len) names this capsule. */
+static int
+same_authority(const char *s, size_t len, const char *host, int port)
+{
+	size_t	 hlen = strlen(host), i;
+	long	 p = 0;
+
+	if (len < hlen || strncasecmp(s, host, hlen) != 0)
+		return 0;
+	if (len == hlen)
+		return port == GEMINI_PORT;
+	if (s[hlen] != ':' || len == hlen + 1)
+		return len == hlen + 1 && port == GEMINI_PORT;
+	for (i = hlen + 1; i < len; i++) {
+		if (!isdigit((unsigned char)s[i]) || p > 65535)
+			return 0;
+		p = p * 10 + (s[i] - '0');
+	}
+	return p == port;
+}
+
+int
+meta_link_path(const char *page, const char *target, const char *host,
+    int port, char *out)
+{
+	char		 joined[2 * PATH_MAX_LEN + 2];
+	const char	*slash, *auth;
+	int		 n;
+
+	if (strpbrk(target, "?#") != NULL)
+		return 0;
+	if (target[0] == '\0')		/* the page itself (RFC 3986, 5.2.2) */
+		target = page;
+	else if (strncasecmp(target, "gemini://", 9) == 0)
+		target += 7;
+	else if (has_scheme(target))
+		return 0;
+	if (strncmp(target, "//", 2) == 0) {
+		auth = target + 2;
+		if ((target = strchr(auth, '/')) == NULL)
+			target = auth + strlen(auth);
+		if (!same_authority(auth, (size_t)(target - auth), host, port))
+			return 0;
+	}
+	if (target == page || target[0] == '/' || target[0] == '\0')
+		n = snprintf(joined, sizeof(joined), "/%s", target);
+	else {
+		slash = strrchr(page, '/');
+		n = snprintf(joined, sizeof(joined), "/%.*s%s",
+		    slash ? (int)(slash - page + 1) : 0, page, target);
+	}
+	if (n < 0 || (size_t)n >= sizeof(joined))
+		return 0;
+	return path_normalise(joined, (size_t)n, out) == PATH_OK;
 }

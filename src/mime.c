@@ -1,6 +1,7 @@
 /* mime: the media type of a file, from a small extension table or libmagic. */
 #include <sys/stat.h>
 
+#include <errno.h>
 #include <magic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include "fileid.h"
+#include "meta.h"
 #include "mime.h"
 
 /*
@@ -19,6 +21,7 @@
  * type its name suggests (two names of one inode may differ).
  */
 #define CACHE_SLOTS	256
+#define TEXT_HEAD	(64 * 1024)	/* what tells whether gemtext is UTF-8 */
 
 struct cached_type {
 	struct fileid	 id;
@@ -30,6 +33,7 @@ struct cached_type {
 struct mime {
 	magic_t			 cookie;
 	struct cached_type	 cache[CACHE_SLOTS];
+	char			 head[TEXT_HEAD];
 };
 
 /*
@@ -186,6 +190,52 @@ detect(struct mime *m, int fd, const char *type, char *out, size_t outsz)
 	return 0;
 }
 
+/* The charset libmagic reads in a file that is not UTF-8, if it names one. */
+static void
+other_charset(struct mime *m, int fd, char *out, size_t outsz)
+{
+	const char	*magic, *cs;
+	size_t		 len;
+
+	snprintf(out, outsz, "unknown-8bit");
+	magic = magic_descriptor(m->cookie, fd);
+	(void)lseek(fd, 0, SEEK_SET);
+	if (magic == NULL || (cs = strstr(magic, "charset=")) == NULL)
+		return;
+	cs += 8;
+	len = strcspn(cs, "; ");
+	if (len == 0 || len >= outsz || strncmp(cs, "binary", len) == 0 ||
+	    strncmp(cs, "unknown-8bit", len) == 0 ||
+	    strncmp(cs, "us-ascii", len) == 0 || strncmp(cs, "utf-8", len) == 0)
+		return;
+	memcpy(out, cs, len);
+	out[len] = '\0';
+}
+
+/*
+ * Gemtext is UTF-8 unless its META says otherwise, and a client believes
+ * it.  A file whose first bytes are not UTF-8 is given the charset
+ * libmagic reads in it (iso-8859-1, utf-16le, ...), else "unknown-8bit"
+ * (RFC 1428): never a charset it does not have.
+ */
+static void
+gemtext_type(struct mime *m, int fd, char *out, size_t outsz)
+{
+	char	 charset[64];
+	ssize_t	 n;
+
+	while ((n = pread(fd, m->head, sizeof(m->head), 0)) == -1 &&
+	    errno == EINTR)
+		;
+	if (n == -1 || meta_is_utf8(m->head, (size_t)n,
+	    (size_t)n == sizeof(m->head))) {
+		snprintf(out, outsz, "text/gemini; charset=utf-8");
+		return;
+	}
+	other_charset(m, fd, charset, sizeof(charset));
+	snprintf(out, outsz, "text/gemini; charset=%s", charset);
+}
+
 int
 mime_for_file(struct mime *m, const char *name, int fd,
     const struct stat *st, const char *lang, char *out, size_t outsz)
@@ -193,13 +243,19 @@ mime_for_file(struct mime *m, const char *name, int fd,
 	const char		*type = mime_from_extension(name);
 	struct cached_type	*e;
 	char			 meta[256];
+	int			 gemtext;
 
-	if (type != NULL && strcmp(type, "text/gemini") == 0) {
-		snprintf(out, outsz, "text/gemini; charset=utf-8; lang=%s",
-		    lang);
+	gemtext = type != NULL && strcmp(type, "text/gemini") == 0;
+	e = cache_slot(m, st);
+	if (gemtext) {
+		if (!cache_matches(e, st, type)) {
+			gemtext_type(m, fd, meta, sizeof(meta));
+			cache_store(e, st, type, meta);
+		} else
+			snprintf(meta, sizeof(meta), "%s", e->meta);
+		snprintf(out, outsz, "%s; lang=%s", meta, lang);
 		return 0;
 	}
-	e = cache_slot(m, st);
 	if (!cache_matches(e, st, type)) {
 		if (detect(m, fd, type, meta, sizeof(meta)) == -1)
 			return -1;

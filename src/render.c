@@ -1,5 +1,6 @@
 /* render: generated gemtext and Atom pages from the catalog (pure: data in, text out). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -17,22 +18,41 @@ put_link_target(struct buf *b, const char *path)
 	buf_puts(b, enc);
 }
 
+/* A label: 'ascii' turns every byte past ASCII into '?', for a page in another charset. */
 static void
-put_page_link(struct buf *b, const char *prefix, const struct page *p,
-    const char *nl)
+put_label(struct buf *b, const char *s, int ascii)
+{
+	if (!ascii) {
+		buf_puts(b, s);
+		return;
+	}
+	for (; *s != '\0'; s++) {
+		if ((unsigned char)*s < 0x80)
+			buf_putc(b, *s);
+		else if (((unsigned char)*s & 0xc0) != 0x80)
+			buf_putc(b, '?');
+	}
+}
+
+/* "DATE - Title", the way every generated page names a page. */
+static void
+put_dated_title(struct buf *b, const struct page *p, int ascii)
 {
 	char	 date[16];
 
 	meta_format_date(&p->date, date, sizeof(date));
-	buf_puts(b, "=> ");
-	put_link_target(b, p->path);
-	buf_printf(b, " %s%s - %s%s", prefix, date, p->title, nl);
+	buf_printf(b, "%s - ", date);
+	put_label(b, p->title, ascii);
 }
 
 void
 render_page_line(struct buf *b, const struct page *p)
 {
-	put_page_link(b, "", p, "\n");
+	buf_puts(b, "=> ");
+	put_link_target(b, p->path);
+	buf_putc(b, ' ');
+	put_dated_title(b, p, 0);
+	buf_putc(b, '\n');
 }
 
 static void
@@ -42,6 +62,24 @@ put_line(struct buf *b, const struct page *p)
 		buf_append(b, p->line, p->line_len);
 	else
 		render_page_line(b, p);
+}
+
+/* "* DATE - Title": the index line without its link, for the timeline. */
+static void
+put_item(struct buf *b, const struct page *p)
+{
+	const char	*label;
+
+	if (p->line != NULL && (label = memchr(p->line + 3, ' ',
+	    p->line_len - 3)) != NULL) {
+		buf_puts(b, "* ");
+		buf_append(b, label + 1, p->line_len - (size_t)(label + 1 -
+		    p->line));
+		return;
+	}
+	buf_puts(b, "* ");
+	put_dated_title(b, p, 0);
+	buf_putc(b, '\n');
 }
 
 size_t
@@ -88,36 +126,51 @@ put_intro(struct buf *b, const struct render_site *s)
 }
 
 /*
- * The index and the year pages are assembled from pieces so that the
- * catalog can keep each year's lines across rebuilds: a change re-renders
- * the years it touches, not the whole capsule.
+ * Every generated page ends with the same kind of block, set apart from
+ * what comes before it by a heading, so that the page's own links and the
+ * navigation never run together.
  */
-void
-render_index_head(struct buf *b, const struct render_site *s, size_t npages)
+static void
+put_nav_heading(struct buf *b, const char *nl)
 {
-	put_intro(b, s);
-	if (npages == 0)
-		buf_puts(b, "No dated pages have been published yet.\n\n");
+	buf_printf(b, "%s## Navigation%s%s", nl, nl, nl);
+}
+
+static void
+put_index_nav(struct buf *b)
+{
+	put_nav_heading(b, "\n");
+	buf_puts(b, "=> / Index\n");
 }
 
 /*
+ * The index: the intro, then what a reader browses by (the timeline, the
+ * feeds, every year), then the pages.  The entries keep the gemfeed form,
+ * so that the index can be subscribed to; only they start with a date.
  * A year is always written with four digits, as a link and as a label:
  * the year pages are at "/0999/" (the catalog reads exactly four digits,
  * as in the file names), so "/999/" would answer 51.
  */
 void
-render_index_year(struct buf *b, int year)
+render_index_head(struct buf *b, const struct render_site *s, size_t npages,
+    const struct year_span *years, size_t nyears)
 {
-	buf_printf(b, "## %04d\n\n", year);
-}
+	size_t	 y;
 
-void
-render_index_tail(struct buf *b)
-{
+	put_intro(b, s);
+	if (npages == 0)
+		buf_puts(b, "No dated pages have been published yet.\n\n");
 	buf_puts(b, "## Browse and subscribe\n\n");
-	buf_puts(b, "=> /timeline.gmi Timeline: every year and its pages\n");
+	buf_puts(b, "=> /timeline.gmi Timeline: every year with its pages\n");
 	buf_puts(b, "=> /feed.gmi Gemini feed of new pages (gemfeed)\n");
 	buf_puts(b, "=> /atom.xml Atom feed of new pages\n");
+	if (nyears > 0)
+		buf_puts(b, "\n## Years\n\n");
+	for (y = 0; y < nyears; y++)
+		buf_printf(b, "=> /%04d/ Year %04d\n", years[y].year,
+		    years[y].year);
+	if (npages > 0)
+		buf_puts(b, "\n## Pages in time order\n\n");
 }
 
 void
@@ -131,19 +184,21 @@ render_year_lines(struct buf *b, struct page *const *chron,
 }
 
 void
-render_year_head(struct buf *b, const struct render_site *s,
-    const struct year_span *y)
+render_year_head(struct buf *b, const struct year_span *y)
 {
 	buf_printf(b, "# %04d\n\n", y->year);
-	buf_printf(b, "%zu page%s from %04d in %s, in time order.\n\n",
-	    y->count, y->count == 1 ? "" : "s", y->year, s->title);
+	if (y->count == 1)
+		buf_printf(b, "One page from %04d.\n\n", y->year);
+	else
+		buf_printf(b, "%zu pages from %04d, oldest first.\n\n",
+		    y->count, y->year);
 }
 
 void
 render_year_nav(struct buf *b, const struct year_span *years, size_t nyears,
     size_t which)
 {
-	buf_putc(b, '\n');
+	put_nav_heading(b, "\n");
 	if (which > 0)
 		buf_printf(b, "=> /%04d/ Previous year: %04d\n",
 		    years[which - 1].year, years[which - 1].year);
@@ -161,58 +216,154 @@ render_index(struct buf *b, const struct render_site *s,
 {
 	size_t	 y;
 
-	render_index_head(b, s, n);
-	for (y = 0; y < nyears; y++) {
-		render_index_year(b, years[y].year);
+	render_index_head(b, s, n, years, nyears);
+	for (y = 0; y < nyears; y++)
 		render_year_lines(b, chron, &years[y]);
-		buf_putc(b, '\n');
-	}
-	render_index_tail(b);
 }
 
 void
-render_year(struct buf *b, const struct render_site *s,
-    struct page *const *chron, const struct year_span *years, size_t nyears,
-    size_t which)
+render_year(struct buf *b, struct page *const *chron,
+    const struct year_span *years, size_t nyears, size_t which)
 {
-	render_year_head(b, s, &years[which]);
+	render_year_head(b, &years[which]);
 	render_year_lines(b, chron, &years[which]);
 	render_year_nav(b, years, nyears, which);
 }
 
 void
-render_timeline(struct buf *b, const struct render_site *s,
+render_timeline_head(struct buf *b, size_t npages,
+    const struct year_span *years, size_t nyears)
+{
+	buf_puts(b, "# Timeline\n\n");
+	if (nyears == 0)
+		buf_puts(b, "No dated pages have been published yet.\n\n");
+	else if (npages == 1)
+		buf_printf(b, "One page, from %04d.\n\n", years[0].year);
+	else if (nyears == 1)
+		buf_printf(b, "%zu pages, all from %04d.\n\n", npages,
+		    years[0].year);
+	else
+		buf_printf(b, "%zu pages from %04d to %04d, year by year.\n\n",
+		    npages, years[0].year, years[nyears - 1].year);
+}
+
+/* A year's link, then its pages' dates and titles: the year page links them. */
+void
+render_timeline_year(struct buf *b, struct page *const *chron,
+    const struct year_span *y)
+{
+	size_t	 i;
+
+	buf_printf(b, "=> /%04d/ %04d (%zu page%s)\n", y->year, y->year,
+	    y->count, y->count == 1 ? "" : "s");
+	for (i = 0; i < y->count; i++)
+		put_item(b, chron[y->first + i]);
+}
+
+void
+render_timeline_tail(struct buf *b)
+{
+	put_index_nav(b);
+}
+
+void
+render_timeline(struct buf *b, struct page *const *chron, size_t npages,
     const struct year_span *years, size_t nyears)
 {
 	size_t	 y;
 
-	buf_printf(b, "# Timeline of %s\n\n", s->title);
-	if (nyears == 0)
-		buf_puts(b, "No dated pages have been published yet.\n");
+	render_timeline_head(b, npages, years, nyears);
 	for (y = 0; y < nyears; y++)
-		buf_printf(b, "=> /%04d/ %04d (%zu page%s)\n", years[y].year,
-		    years[y].year, years[y].count,
-		    years[y].count == 1 ? "" : "s");
-	buf_puts(b, "\n=> / Index\n");
+		render_timeline_year(b, chron, &years[y]);
+	render_timeline_tail(b);
 }
 
 /*
- * The navigation appended to a dated page.  It uses the page's own line
- * ending so that a CRLF page does not end with mixed line endings.
+ * What comes between a page's text and its footer: the line end its last
+ * line lacks, and the fence of a preformatted block it leaves open (the
+ * footer would be shown as preformatted text), then the heading.
+ */
+static void
+put_page_end(struct buf *b, const struct page *page, const char *nl)
+{
+	if (page != NULL && page->no_newline)
+		buf_puts(b, nl);
+	if (page != NULL && page->open_pre)
+		buf_printf(b, "```%s", nl);
+	put_nav_heading(b, nl);
+}
+
+/* 1 when the page's last line already links where 'path' is. */
+static int
+ends_with_link_to(const struct page *page, const char *path)
+{
+	return page != NULL && page->last_link != NULL &&
+	    strcmp(page->last_link, path) == 0;
+}
+
+/*
+ * One entry of a footer.  When the page's own last line links to the same
+ * page, the entry is written as text: the reader would otherwise meet the
+ * same link twice in a row, and the footer keeps its order.
+ */
+static void
+put_footer_link(struct buf *b, const struct page *page, const char *prefix,
+    const struct page *to, int first, const char *nl)
+{
+	int	 ascii = page->text != PAGE_UTF8;
+
+	if (first && ends_with_link_to(page, to->path)) {
+		buf_puts(b, prefix);
+		put_dated_title(b, to, ascii);
+		buf_printf(b, ", linked above%s", nl);
+		return;
+	}
+	buf_puts(b, "=> ");
+	put_link_target(b, to->path);
+	buf_printf(b, " %s", prefix);
+	put_dated_title(b, to, ascii);
+	buf_puts(b, nl);
+}
+
+/*
+ * It uses the page's own line ending so that a CRLF page does not end
+ * with mixed line endings.  A page that starts with a UTF-16 byte order
+ * mark gets none: bytes appended to it would not be text in its charset.
  */
 void
 render_footer(struct buf *b, const struct page *page, const struct page *prev,
     const struct page *next)
 {
 	const char	*nl = page->crlf ? "\r\n" : "\n";
+	char		 year[8];
 
-	buf_puts(b, nl);
+	if (page->text == PAGE_UTF16)
+		return;
+	put_page_end(b, page, nl);
 	if (prev != NULL)
-		put_page_link(b, "Previous: ", prev, nl);
+		put_footer_link(b, page, "Previous: ", prev, 1, nl);
 	if (next != NULL)
-		put_page_link(b, "Next: ", next, nl);
-	buf_printf(b, "=> /%04d/ All pages from %04d%s", page->date.year,
-	    page->date.year, nl);
+		put_footer_link(b, page, "Next: ", next, prev == NULL, nl);
+	snprintf(year, sizeof(year), "%04d/", page->date.year);
+	if (prev == NULL && next == NULL && ends_with_link_to(page, year))
+		buf_printf(b, "All pages from %04d, linked above%s",
+		    page->date.year, nl);
+	else
+		buf_printf(b, "=> /%s All pages from %04d%s", year,
+		    page->date.year, nl);
+	buf_printf(b, "=> / Index%s", nl);
+}
+
+/* A page that already ends with a link to the index needs nothing more. */
+void
+render_end(struct buf *b, const struct page *page)
+{
+	const char	*nl = page != NULL && page->crlf ? "\r\n" : "\n";
+
+	if (ends_with_link_to(page, "") ||
+	    (page != NULL && page->text == PAGE_UTF16))
+		return;
+	put_page_end(b, page, nl);
 	buf_printf(b, "=> / Index%s", nl);
 }
 
@@ -245,6 +396,7 @@ render_gemfeed(struct buf *b, const struct render_site *s,
 		put_day(b, recent[i]->mtime);
 		buf_printf(b, " - %s\n", recent[i]->title);
 	}
+	put_index_nav(b);
 }
 
 /*
@@ -331,24 +483,87 @@ render_atom(struct buf *b, const struct render_site *s,
 	buf_puts(b, "</feed>\n");
 }
 
-void
-render_listing(struct buf *b, const char *dir, char *const *names, size_t n)
+enum listing_group {
+	GROUP_DIRS,
+	GROUP_PAGES,
+	GROUP_FILES
+};
+
+static enum listing_group
+group_of(const char *name)
+{
+	size_t	 len = strlen(name);
+
+	if (len > 0 && name[len - 1] == '/')
+		return GROUP_DIRS;
+	return meta_is_gemtext(name) ? GROUP_PAGES : GROUP_FILES;
+}
+
+static void
+put_entry(struct buf *b, const struct listing_entry *e)
 {
 	char	 enc[3 * PATH_MAX_LEN + 2], label[PATH_MAX_LEN + 1];
+
+	/* "./" keeps a name like "a:b" from reading as a scheme. */
+	path_encode(e->name, enc, sizeof(enc));
+	buf_printf(b, "=> ./%s ", enc);
+	if (e->page != NULL && e->page->date.year != 0)
+		put_dated_title(b, e->page, 0);
+	else if (e->page != NULL)
+		buf_puts(b, e->page->title);
+	else {
+		snprintf(label, sizeof(label), "%s", e->name);
+		meta_sanitize(label);
+		buf_puts(b, label);
+	}
+	buf_putc(b, '\n');
+}
+
+/* Each group in turn, a blank line between groups. */
+void
+render_listing_pages(struct buf *b, const char *dir,
+    const struct listing_entry *entries, size_t n)
+{
+	char	 label[PATH_MAX_LEN + 1];
 	size_t	 i;
+	int	 g, shown = 0, in_group;
 
 	snprintf(label, sizeof(label), "%s", dir);
 	meta_sanitize(label);
 	buf_printf(b, "# Index of /%s\n\n", label);
-	if (dir[0] != '\0')
+	if (dir[0] != '\0') {
 		buf_puts(b, "=> ../ Parent directory\n");
-	for (i = 0; i < n; i++) {
-		/* "./" keeps a name like "a:b" from reading as a scheme. */
-		path_encode(names[i], enc, sizeof(enc));
-		snprintf(label, sizeof(label), "%s", names[i]);
-		meta_sanitize(label);
-		buf_printf(b, "=> ./%s %s\n", enc, label);
+		shown = 1;
+	}
+	for (g = GROUP_DIRS; g <= GROUP_FILES; g++) {
+		in_group = g == GROUP_DIRS && shown;
+		for (i = 0; i < n; i++) {
+			if ((int)group_of(entries[i].name) != g)
+				continue;
+			if (shown && !in_group)
+				buf_putc(b, '\n');
+			in_group = shown = 1;
+			put_entry(b, &entries[i]);
+		}
 	}
 	if (n == 0)
 		buf_puts(b, "This directory is empty.\n");
+	if (dir[0] != '\0')
+		put_index_nav(b);
+}
+
+void
+render_listing(struct buf *b, const char *dir, char *const *names, size_t n)
+{
+	struct listing_entry	*entries;
+	size_t			 i;
+
+	if ((entries = calloc(n ? n : 1, sizeof(*entries))) == NULL) {
+		b->failed = 1;
+		return;
+	}
+	for (i = 0; i < n; i++)
+		entries[i].name = names[i];
+	render_listing_pages(b, dir, entries, n);
+	free(entries);
 }

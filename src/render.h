@@ -22,30 +22,59 @@ struct year_span {
 	size_t	count;
 };
 
+/* An entry of a directory listing: its name, and the page when it is one. */
+struct listing_entry {
+	const char		*name;	/* "x.gmi", or "sub/" for a directory */
+	const struct page	*page;	/* NULL: not a gemtext file the catalog knows */
+};
+
 /* 'chron' is sorted by history date, 'recent' newest publication first. */
 void	render_index(struct buf *, const struct render_site *,
 	    struct page *const *, size_t, const struct year_span *, size_t);
-void	render_year(struct buf *, const struct render_site *,
-	    struct page *const *, const struct year_span *, size_t, size_t);
-/* The pieces the two above are made of, for the catalog to assemble. */
-void	render_index_head(struct buf *, const struct render_site *, size_t);
-void	render_index_year(struct buf *, int);
-void	render_index_tail(struct buf *);
+void	render_year(struct buf *, struct page *const *,
+	    const struct year_span *, size_t, size_t);
+void	render_timeline(struct buf *, struct page *const *, size_t,
+	    const struct year_span *, size_t);
+/*
+ * The pieces the three above are made of, for the catalog to assemble:
+ * the index is its head and every year's lines; a year page its head,
+ * its lines and its navigation; the timeline its head, every year's
+ * piece and its tail.
+ */
+void	render_index_head(struct buf *, const struct render_site *, size_t,
+	    const struct year_span *, size_t);
 void	render_year_lines(struct buf *, struct page *const *,
 	    const struct year_span *);
-void	render_year_head(struct buf *, const struct render_site *,
-	    const struct year_span *);
+void	render_year_head(struct buf *, const struct year_span *);
 void	render_year_nav(struct buf *, const struct year_span *, size_t, size_t);
-void	render_timeline(struct buf *, const struct render_site *,
-	    const struct year_span *, size_t);
+void	render_timeline_head(struct buf *, size_t, const struct year_span *,
+	    size_t);
+void	render_timeline_year(struct buf *, struct page *const *,
+	    const struct year_span *);
+void	render_timeline_tail(struct buf *);
+/*
+ * The navigation appended to a page of the chronicle: previous, next, its
+ * year and the index, always in that order.
+ */
 void	render_footer(struct buf *, const struct page *, const struct page *,
 	    const struct page *);
+/*
+ * The navigation appended to any other gemtext file: a link to the index.
+ * 'page' is NULL for a file the catalog does not know (yet).
+ */
+void	render_end(struct buf *, const struct page *);
 void	render_gemfeed(struct buf *, const struct render_site *,
 	    struct page *const *, size_t);
 void	render_atom(struct buf *, const struct render_site *,
 	    struct page *const *, size_t);
-/* A listing of directory 'dir' ("" or "a/b/"); names of subdirectories end in '/'. */
+/*
+ * A listing of directory 'dir' ("" or "a/b/"): subdirectories, then
+ * gemtext pages by title and date, then other files, each group in the
+ * order given.  The first form knows only the names.
+ */
 void	render_listing(struct buf *, const char *, char *const *, size_t);
+void	render_listing_pages(struct buf *, const char *,
+	    const struct listing_entry *, size_t);
 /*
  * A page's line on the index and year pages, "=> /path DATE - Title\n".
  * The catalog keeps it in page->line so that a rebuild copies it.

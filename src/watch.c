@@ -6,9 +6,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "catalog.h"
@@ -24,6 +27,8 @@
 			 IN_DONT_FOLLOW | IN_EXCL_UNLINK)
 
 #define SETTLE_MS	100	/* how often files still being written are looked at */
+#define PAIR_MS		10	/* how long the second half of a rename is awaited */
+#define STREAM_MS	100	/* longest the pages lag behind a stream of events */
 
 struct watch {
 	struct catalog	 *cat;
@@ -41,6 +46,7 @@ struct watch {
 	struct strmap	  pending;
 	int		  walk_failed;	/* the last walk missed a directory */
 	int		  rescan_due;
+	uint32_t	  moved_from;	/* a rename whose IN_MOVED_TO is not read yet */
 };
 
 static void
@@ -387,6 +393,10 @@ handle_event(struct watch *w, const struct inotify_event *ev)
 		rescan(w);
 		return;
 	}
+	if (ev->mask & IN_MOVED_FROM)
+		w->moved_from = ev->cookie;
+	else if ((ev->mask & IN_MOVED_TO) && ev->cookie == w->moved_from)
+		w->moved_from = 0;
 	if (ev->wd < 0 || (size_t)ev->wd >= w->ndirs ||
 	    (dir = w->dirs[ev->wd]) == NULL)
 		return;
@@ -410,19 +420,60 @@ handle_event(struct watch *w, const struct inotify_event *ev)
 		file_event(w, ev, path);
 }
 
+static double
+ms_since(const struct timespec *t0)
+{
+	struct timespec	 t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 +
+	    (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+/*
+ * The kernel queues a rename's IN_MOVED_FROM and IN_MOVED_TO one after
+ * the other, and a read can come between them.  Published then, the
+ * snapshot would lack what was renamed: a renamed folder's pages would be
+ * off the index and without footers until the next batch of events.  So
+ * when the last event read is the first half of a rename, the second is
+ * awaited a moment (it never comes when the file left the capsule).
+ */
+static int
+rest_of_rename(const struct watch *w)
+{
+	struct pollfd	 pfd;
+
+	if (w->moved_from == 0)
+		return 0;
+	pfd.fd = w->ifd;
+	pfd.events = POLLIN;
+	return poll(&pfd, 1, PAIR_MS) == 1;
+}
+
+/*
+ * Events keep coming while files are copied in: the pages are published
+ * every STREAM_MS meanwhile, each time no rename is half read.
+ */
 void
 watch_process(struct watch *w)
 {
 	char				 evbuf[64 * 1024]
 	    __attribute__((aligned(__alignof__(struct inotify_event))));
 	const struct inotify_event	*ev;
+	struct timespec			 since;
 	ssize_t				 n;
 	char				*p;
+	int				 awaited = 0;
 
+	clock_gettime(CLOCK_MONOTONIC, &since);
 	for (;;) {
 		n = read(w->ifd, evbuf, sizeof(evbuf));
 		if (n == -1 && errno == EINTR)
 			continue;
+		if (n <= 0 && !awaited && rest_of_rename(w)) {
+			awaited = 1;
+			continue;
+		}
 		if (n <= 0)
 			break;
 		for (p = evbuf; p < evbuf + n;
@@ -430,9 +481,14 @@ watch_process(struct watch *w)
 			ev = (const struct inotify_event *)p;
 			handle_event(w, ev);
 		}
+		if (w->moved_from == 0 && ms_since(&since) >= STREAM_MS) {
+			catalog_publish(w->cat);
+			clock_gettime(CLOCK_MONOTONIC, &since);
+		}
 	}
 	if (n == -1 && errno != EAGAIN)
 		log_syserr("inotify read");
+	w->moved_from = 0;
 	catalog_publish(w->cat);
 }
 
@@ -493,6 +549,7 @@ watch_tick(struct watch *w)
 	settle_pending(w);
 	catalog_publish(w->cat);
 	catalog_reap(w->cat);
+	catalog_log_rebuilds(w->cat);
 }
 
 int

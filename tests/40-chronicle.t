@@ -1,6 +1,17 @@
 #!/usr/bin/env bash
 # The chronicle: generated index, year pages, timeline, navigation, feeds, and publishing by dropping files.
 . tests/lib.sh
+# contains GOT TEXT NAME: TEXT, which may span lines, is in GOT as it is
+# (like's regular expressions are matched line by line).
+contains() {
+	case $1 in *"$2"*) pass "$3" ;; *) fail "$3" "got:  '$(printf '%s' "$1" | head -c 800)'" "want text: '$2'" ;; esac
+}
+starts_with() {
+	case $1 in "$2"*) pass "$3" ;; *) fail "$3" "got:  '$(printf '%s' "$1" | head -c 400)'" "want start: '$2'" ;; esac
+}
+ends_with() {
+	case $1 in *"$2") pass "$3" ;; *) fail "$3" "got:  '$(printf '%s' "$1" | tail -c 400)'" "want end: '$2'" ;; esac
+}
 
 make_capsule
 start_server || exit 1
@@ -16,30 +27,50 @@ like "$idx" '=> /chapters/2013-09-01-attack-on-ashraf\.gmi 2013-09-01 - ' "a day
 order=$(printf '%s\n' "$idx" | sed -n 's/^=> \/chapters\/\([0-9-]*\).*/\1/p' | tr '\n' ' ')
 sorted=$(printf '%s\n' "$idx" | sed -n 's/^=> \/chapters\/\([0-9-]*\).*/\1/p' | sort | tr '\n' ' ')
 is "$order" "$sorted" "pages are in chronological order"
-is "$(printf '%s\n' "$idx" | grep -c '^## [0-9]\{4\}$')" 8 "grouped under one heading per year"
+is "$(printf '%s\n' "$idx" | grep -c '^## [0-9]\{4\}$')" 0 "no heading only repeats the year its entries show"
+is "$(printf '%s\n' "$idx" | grep -c '^=> /[0-9]\{4\}/ Year [0-9]\{4\}$')" 8 "every year page is linked: '=> /YYYY/ Year YYYY'"
 like "$idx" '=> /feed\.gmi' "the index links the gemfeed"
 like "$idx" '=> /atom\.xml' "the index links the Atom feed"
 like "$idx" '=> /timeline\.gmi' "the index links the timeline"
 unlike "$idx" 'exhibition\.gmi .* - ' "undated pages are not part of the chronicle"
 
-page=$(body "$BASE/chapters/2004-07-02-protected-persons.gmi")
-like "$page" '=> /chapters/2003-05-coalition-agreement\.gmi Previous: 2003-05 - Agreement with the Coalition' "footer: previous chapter in time order"
-like "$page" '=> /chapters/2009-02-20-transfer-of-protection\.gmi Next: 2009-02-20 - ' "footer: next chapter in time order"
-like "$page" '=> /2004/ All pages from 2004' "footer: the year page"
+page=$(body "$BASE/chapters/2009-02-20-transfer-of-protection.gmi")
+like "$page" '=> /chapters/2004-07-02-protected-persons\.gmi Previous: 2004-07-02 - Recognition as protected persons' "footer: previous chapter in time order"
+like "$page" '=> /chapters/2009-07-attacks-on-ashraf\.gmi Next: 2009-07 - ' "footer: next chapter in time order"
+like "$page" '=> /2009/ All pages from 2009' "footer: the year page"
 like "$page" '=> / Index' "footer: the index"
+contains "$page" $'\n\n## Navigation\n\n=> /chapters/2004-07-02-protected-persons.gmi Previous: ' "footer: set apart by a heading"
 first=$(body "$BASE/chapters/1986-building-the-camp.gmi")
 unlike "$first" 'Previous:' "the first chapter has no previous link"
 unlike "$(body "$BASE/chapters/2016-09-relocation-to-albania.gmi")" 'Next:' "the last chapter has no next link"
 is "$(head -c 200 "$ch/1986-building-the-camp.gmi" | md5sum)" "$(printf '%s' "$first" | head -c 200 | md5sum)" "the file's own text comes first, untouched"
-unlike "$(body "$BASE/exhibition.gmi")" 'Previous:|Next:' "undated pages get no footer"
+unlike "$(body "$BASE/exhibition.gmi")" 'Previous:|Next:' "undated pages get no previous/next footer"
 
-# Walking "next" from the first chapter reaches every chapter in order
-url=/chapters/1986-building-the-camp.gmi; walked=0
+# Walking "next" from the first chapter reaches every chapter in order, and
+# "previous" from the last back again.  Where the page's own last line is a
+# link to the same chapter, the footer names it as text ("linked above").
+# step URL WORD: where WORD (Next or Previous) leads from URL.
+step() {
+	local page; page=$(body "$BASE$1")
+	local to; to=$(printf '%s\n' "$page" | sed -n "s/^=> \\(\\/[^ ]*\\) $2: .*/\\1/p")
+	if [ -z "$to" ] && printf '%s\n' "$page" | grep -q "^$2: .*, linked above\$"; then
+		to=$(printf '%s\n' "$page" | sed -n '/^## Navigation$/q; s/^=> \(\/[^ ]*\) .*/\1/p' | tail -n 1)
+	fi
+	printf '%s' "$to"
+}
+nch=$(ls "$ch" | grep -c '^[0-9].*\.gmi$')
+url=/chapters/1986-building-the-camp.gmi; walked=0; forth=
 while [ -n "$url" ] && [ $walked -lt 50 ]; do
-	walked=$((walked + 1))
-	url=$(body "$BASE$url" | sed -n 's/^=> \(\/[^ ]*\) Next: .*/\1/p')
+	walked=$((walked + 1)); forth="$forth $url"; last=$url
+	url=$(step "$url" Next)
 done
-is "$walked" "$(ls "$ch" | grep -c '^[0-9].*\.gmi$')" "following Next from the first chapter visits every chapter"
+is "$walked" "$nch" "following Next from the first chapter visits every chapter"
+url=$last; walked=0; back=
+while [ -n "$url" ] && [ $walked -lt 50 ]; do
+	walked=$((walked + 1)); back="$url $back"
+	url=$(step "$url" Previous)
+done
+is "$back" "${forth# } " "following Previous from the last chapter visits them all again, in reverse"
 
 yr=$(body "$BASE/2009/")
 like "$yr" '^# 2009' "a year page"
@@ -51,6 +82,7 @@ is "$(header "$BASE/1999/")" "51 not found" "a year without pages: 51"
 tl=$(body "$BASE/timeline.gmi")
 like "$tl" '=> /2009/ 2009 \(2 pages\)' "the timeline counts pages per year"
 like "$tl" '=> /1986/ 1986 \(1 page\)' "singular for one page"
+contains "$tl" $'=> /2009/ 2009 (2 pages)\n* 2009-02-20 - Transfer of protection to the Iraqi government\n* 2009-07 - Military attacks on Ashraf (2009-2013)\n=> /2011/' "and under each year the dates and titles of its pages"
 
 feed=$(body "$BASE/feed.gmi")
 like "$feed" '^# ' "the gemfeed has a title"
@@ -71,6 +103,7 @@ cp -p "$WORK/new.gmi" "$ch/2010-06-dropped.gmi"
 ok_cmd "a dropped file is on the index within 1 s" within 1 has "$BASE/" '=> /chapters/2010-06-dropped\.gmi 2010-06 - A page dropped in'
 ok_cmd "and on its year page" has "$BASE/2010/" '2010-06-dropped'
 ok_cmd "and in the timeline" has "$BASE/timeline.gmi" '/2010/ 2010 \(1 page\)'
+ok_cmd "with its title" has "$BASE/timeline.gmi" '^\* 2010-06 - A page dropped in'
 ok_cmd "its previous neighbour links to it" has "$BASE/chapters/2009-07-attacks-on-ashraf.gmi" 'Next: 2010-06 - A page dropped in'
 ok_cmd "its next neighbour links back" has "$BASE/chapters/2011-04-attack.gmi" 'Previous: 2010-06 - A page dropped in'
 ok_cmd "it has its own footer" has "$BASE/chapters/2010-06-dropped.gmi" 'Previous: 2009-07 - '
@@ -112,6 +145,7 @@ ok_cmd "an empty page is listed under its file name" within 1 has "$BASE/" '=> /
 ok_cmd "a page that is not UTF-8 is listed under its file name" has "$BASE/" '2002 - Not utf8'
 ok_cmd "a page without a heading is listed under its file name" has "$BASE/" '2005-10 - No heading'
 like "$(cat "$LOG")" 'not UTF-8, listed under its file name' "a warning is logged for it"
+like "$(header "$BASE/chapters/2002-not-utf8.gmi")" '^20 text/gemini; charset=utf-16le; lang=en$' "and it is not served as charset=utf-8"
 ok_cmd "atom.xml stays valid XML" sh -c "'$GEMGET' -t 5 -c 127.0.0.1:$PORT -B '$BASE/atom.xml' | xmllint --noout -"
 rm -f "$ch/2001-empty.gmi" "$ch/2002-not-utf8.gmi" "$ch/2005-10-no-heading.gmi"
 

@@ -16,7 +16,7 @@ start_server || exit 1
 like "$(cat "$LOG")" '\(10000 dated pages\)' "10,000 pages are indexed at start-up"
 idx=$(body "$BASE/")
 is "$(printf '%s\n' "$idx" | grep -c '^=> /chapters/')" 10000 "the index lists all 10,000"
-is "$(printf '%s\n' "$idx" | grep -c '^## [0-9]\{4\}$')" 120 "in 120 years"
+is "$(printf '%s\n' "$idx" | grep -c '^=> /[0-9]\{4\}/ Year [0-9]\{4\}$')" 120 "in 120 years"
 like "$(body "$BASE/chapters/1910-11-11-page-05050.gmi")" 'Next: 1910-' "a page deep in the capsule is served with its footer"
 like "$(body "$BASE/1910/")" 'page-05050' "its year page lists it"
 printf '# Late addition\n' >"$CAPSULE/chapters/2019-12-31-late.gmi"

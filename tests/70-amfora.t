@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # A real client: Amfora, a terminal Gemini browser, driven in tmux.  Opens the
-# index, follows a chapter and its "Next" link, subscribes to the Atom feed,
-# and checks that after a server restart the certificate it trusted on first
-# use is still the one it gets (no "certificate has changed" warning).
+# index, follows a chapter and its "Next" link, walks the whole chronicle by
+# "Next" and back by "Previous", subscribes to the Atom feed, and checks that
+# after a server restart the certificate it trusted on first use is still the
+# one it gets (no "certificate has changed" warning).
 # Needs the Debian packages amfora and tmux.
 
 if ! command -v amfora >/dev/null 2>&1 || ! command -v tmux >/dev/null 2>&1; then
@@ -25,7 +26,7 @@ fi
 # Amfora in a detached tmux session of a fixed size, on a private tmux
 # socket, with a private HOME and XDG directories under $WORK: the real user's
 # config, TOFU store and subscriptions are never read or written.
-COLS=200 ROWS=60
+COLS=200 ROWS=80
 TMUX_SOCK=$WORK/tmux.sock
 AHOME=$WORK/home
 AMFORA_PID=
@@ -146,6 +147,17 @@ link_number() {
 }
 # The bottom line shows the URL of the page on display.
 url_line() { printf '(^|[[:space:]])%s$' "$(re "$1")"; }
+# footer_link WORD: the number of the footer's WORD (Next or Previous) link.
+# Where the page's own last link already leads there, the footer names that
+# page as text ("WORD: ..., linked above"): then it is the page's last link.
+footer_link() {
+	local n
+	n=$(printf '%s\n' "$SCREEN" | sed -n "s/^ *\\[\\([0-9]\\{1,\\}\\)\\] \\{1,\\}$1: .*/\\1/p" | head -n 1)
+	if [ -z "$n" ] && printf '%s\n' "$SCREEN" | grep -Eq "^ *$1: .*, linked above\$"; then
+		n=$(printf '%s\n' "$SCREEN" | sed -n '/^ *## Navigation$/q; s/^ *\[\([0-9]\{1,\}\)\] .*/\1/p' | tail -n 1)
+	fi
+	printf '%s' "$n"
+}
 
 # What the chronicle should show, worked out from the capsule's files, not
 # from the server: chapters in time order (their date prefixes sort as text),
@@ -175,6 +187,8 @@ for f in "${chapters[@]}"; do
 done
 if [ -z "$missing" ]; then pass "every chapter is a numbered link: '[N]  DATE - Title' (${#chapters[@]} chapters)"
 else mapfile -t d < <(echo "missing:$missing"; screen_diag); fail "every chapter is a numbered link" "${d[@]}"; fi
+check "the year pages are numbered links too: '[N]  Year YYYY'" "^ *\[[0-9]+\] +Year ${chapters[0]:0:4}\$"
+check_not "no year heading over the chapters" '^ *## [0-9]{4}$'
 check_not "no certificate prompt on first use" 'TOFU|certificate'
 if grep -q "localhost:$PORT" "$AHOME/.cache/amfora/tofu.toml" 2>/dev/null; then
 	pass "the certificate was trusted on first use (in Amfora's tofu.toml)"
@@ -190,7 +204,8 @@ if [ -n "$n" ]; then
 	go "$n"
 	check "following link [$n] opens the chapter '$cur_link'" "$(url_line "$BASE/chapters/$cur")"
 	check "the chapter page is shown with its heading" "^ *# $(re "$(title_of "$cur")")\$"
-	check "its footer: Previous link to the chapter before it" "^ *\[[0-9]+\] +Previous: $(re "$prv_link")\$"
+	check "its footer is set apart by a heading" '^ *## Navigation$'
+	check "its footer: the chapter before it (a link, or named when the page's last link is it)" "^ *(\[[0-9]+\] +)?Previous: $(re "$prv_link")(, linked above)?\$"
 	check "its footer: Next link to the chapter after it" "^ *\[[0-9]+\] +Next: $(re "$nxt_link")\$"
 	check "its footer: year page and index" "All pages from ${cur:0:4}\$"
 else
@@ -208,7 +223,36 @@ else
 	mapfile -t d < <(screen_diag); fail "the chapter page has a Next link" "${d[@]}"
 fi
 
-# 4. The Atom feed: Amfora recognises it and offers to subscribe
+# 4. The whole chronicle: from the first chapter to the last by "Next", and
+# back to the first by "Previous"
+go "$BASE/chapters/${chapters[0]}"
+see "$(url_line "$BASE/chapters/${chapters[0]}")" 5
+last=$(( ${#chapters[@]} - 1 )) walk_fail=
+for i in $(seq 1 "$last"); do
+	see "^ *# $(re "$(title_of "${chapters[i - 1]}")")\$" 5 && see '^ *\[[0-9]+\] +Index$' 5
+	n=$(footer_link Next)
+	[ -n "$n" ] || { walk_fail="no Next on ${chapters[i - 1]}"; break; }
+	go "$n"
+	see "$(url_line "$BASE/chapters/${chapters[i]}")" 5 || { walk_fail="Next [$n] on ${chapters[i - 1]} did not reach ${chapters[i]}"; break; }
+done
+if [ -z "$walk_fail" ]; then pass "Next, $last times from the first chapter, reaches every chapter in order, to the last"
+else mapfile -t d < <(echo "$walk_fail"; screen_diag); fail "Next from the first chapter reaches every chapter in order" "${d[@]}"; fi
+see '^ *\[[0-9]+\] +Index$' 5
+check_not "the last chapter has no Next" '(^|\] +)Next: '
+walk_fail=
+for i in $(seq "$last" -1 1); do
+	see "^ *# $(re "$(title_of "${chapters[i]}")")\$" 5 && see '^ *\[[0-9]+\] +Index$' 5
+	n=$(footer_link Previous)
+	[ -n "$n" ] || { walk_fail="no Previous on ${chapters[i]}"; break; }
+	go "$n"
+	see "$(url_line "$BASE/chapters/${chapters[i - 1]}")" 5 || { walk_fail="Previous [$n] on ${chapters[i]} did not reach ${chapters[i - 1]}"; break; }
+done
+if [ -z "$walk_fail" ]; then pass "Previous, $last times from the last chapter, leads back through every chapter to the first"
+else mapfile -t d < <(echo "$walk_fail"; screen_diag); fail "Previous from the last chapter leads back to the first" "${d[@]}"; fi
+see '^ *\[[0-9]+\] +Index$' 5
+check_not "the first chapter has no Previous" '(^|\] +)Previous: '
+
+# 5. The Atom feed: Amfora recognises it and offers to subscribe
 go "$BASE/atom.xml"
 check "opening /atom.xml: Amfora offers to subscribe to the feed" 'Would you like to subscribe to this feed\?'
 tm send-keys -t amfora Enter        # "Yes" has the focus
@@ -223,7 +267,7 @@ check "about:subscriptions lists the feed's entries: '$site_title - Title'" \
     "^ *\[[0-9]+\] +$(re "$site_title - $(title_of "${chapters[0]}")")\$"
 check "with every chapter" "^ *\[[0-9]+\] +$(re "$site_title - $(title_of "${chapters[${#chapters[@]}-1]}")")\$"
 
-# 5. Restart the server on the same port with the same certificate
+# 6. Restart the server on the same port with the same certificate
 stop_server
 start_server --listen "localhost:$FIRST_PORT" || exit 1
 if grep -q "listening on 127\.0\.0\.1:$FIRST_PORT\$" "$LOG"; then

@@ -12,9 +12,9 @@ start_server || exit 1
 
 # Years before 1000: the catalog serves them at /0999/, so every link says /0999/
 idx=$(body "$BASE/")
-like "$idx" '^## 0999$' "the index heads year 999 as '## 0999'"
-like "$idx" '^## 0001$' "and year 1 as '## 0001'"
-unlike "$idx" '^## (999|1)$' "no unpadded year heading"
+like "$idx" '^=> /0999/ Year 0999$' "the index links year 999 as '=> /0999/ Year 0999'"
+like "$idx" '^=> /0001/ Year 0001$' "and year 1 as '=> /0001/ Year 0001'"
+unlike "$idx" '^=> /(999|1)/ ' "no unpadded year link"
 like "$idx" '^=> /chapters/0999-x\.gmi 0999 - Old$' "the index lists the page of 999"
 like "$(header "$BASE/0999/")" '^20 ' "gemini://localhost:PORT/0999/ answers 20"
 yr=$(body "$BASE/0999/")

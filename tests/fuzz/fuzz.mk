@@ -36,7 +36,7 @@ FUZZ_ENV	 = ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 # The src/ modules each harness links: pure ones only (no server, tls, catalog, watch, main).
 FUZZ_SRC_request	 = request
 FUZZ_SRC_path		 = path
-FUZZ_SRC_meta		 = meta request
+FUZZ_SRC_meta		 = meta path request
 FUZZ_SRC_render		 = render buf meta path request
 FUZZ_SRC_conffile	 = conffile config options access fileline
 FUZZ_SRC_allowlist	 = access fileline

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "meta.h"
+#include "path.h"
 #include "request.h"
 
 #define CHECK(c)	do { if (!(c)) fail(#c, __LINE__); } while (0)
@@ -248,6 +249,58 @@ check_bom(const char *text, size_t len, const char *name, size_t outsz)
 	free(out);
 }
 
+/* A note agrees with the date read: a cut date is shorter, an impossible one none. */
+static void
+check_note(const char *name)
+{
+	struct chron_date	 d;
+	size_t			 looked, got = meta_parse_date(name, &d);
+	enum meta_date_note	 note = meta_date_note(name, &looked);
+
+	CHECK(looked <= strlen(name));
+	if (note == DATE_IMPOSSIBLE)
+		CHECK(got == 0 && looked >= 4);
+	if (note == DATE_CUT)
+		CHECK(got > 0 && looked >= got);
+	if (got == 0 && strlen(name) >= 5 && name[4] == '-' &&
+	    strspn(name, "0123456789") == 4)
+		CHECK(note == DATE_IMPOSSIBLE);
+}
+
+/*
+ * The end of a text read in two pieces is the end read whole, and a last
+ * link that leads into the capsule is a path a request could name.
+ */
+static void
+check_end(const char *text, size_t len, const char *name)
+{
+	struct meta_end	 whole, split;
+	char		 out[PATH_MAX_LEN + 1];
+	size_t		 cut = len / 3;
+
+	meta_end_init(&whole);
+	meta_end_feed(&whole, text, len);
+	meta_end_finish(&whole);
+	meta_end_init(&split);
+	meta_end_feed(&split, text, cut);
+	meta_end_feed(&split, text + cut, len - cut);
+	meta_end_finish(&split);
+	CHECK(whole.pre == split.pre && whole.link == split.link &&
+	    whole.newline == split.newline &&
+	    whole.target_ok == split.target_ok);
+	CHECK(whole.newline == (len == 0 || text[len - 1] == '\n'));
+	if (!whole.target_ok)
+		return;
+	CHECK(strcmp(whole.target, split.target) == 0);
+	CHECK(strlen(whole.target) > 0 && strpbrk(whole.target, " \t\n") ==
+	    NULL);
+	if (memchr(name, '\0', strlen(name)) == NULL &&
+	    meta_link_path(name, whole.target, "example.org", 1965, out)) {
+		CHECK(strlen(out) <= PATH_MAX_LEN && out[0] != '/');
+		CHECK(strstr(out, "//") == NULL && strncmp(out, "../", 3) != 0);
+	}
+}
+
 static int
 ref_gemtext(const char *name)
 {
@@ -289,6 +342,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (outsz != TITLE_MAX)
 		check_text_title(text, textlen, name, TITLE_MAX);
 	check_bom(text, textlen, name, outsz);
+	check_note(base);
+	check_end(text, textlen, name);
 	free(textstr);
 	free(text);
 	free(name);

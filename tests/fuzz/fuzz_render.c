@@ -21,15 +21,21 @@
  * Input: records separated by RS.  The first is the site:
  * "feed_max\nhost\nintro text" (no second '\n': no intro.gmi).  Each
  * further record is a file: "path\nmtime\ngemtext".  Files are kept as
- * the catalog keeps them: only those whose base name carries a date.
+ * the catalog keeps them: those whose base name carries a date are the
+ * chronicle, the others are pages outside it, each with how its text
+ * ends (its last link, an open preformatted block, a missing line end).
  */
 struct input {
 	struct render_site	 site;
 	char			*host, *base_url, *intro;
 	char			 title[TITLE_MAX];
 	struct page		 pages[MAXPAGES];
+	char			*texts[MAXPAGES];
+	size_t			 lens[MAXPAGES];
 	struct page		*chron[MAXPAGES], *recent[MAXPAGES];
 	size_t			 npages;
+	struct page		*others[MAXPAGES];
+	size_t			 nothers;
 };
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
@@ -124,25 +130,57 @@ parse_site(struct input *in, const char *rec, size_t len)
 		snprintf(in->title, sizeof(in->title), "%s", in->host);
 }
 
+/* As load_page: how the text ends, and where its last line links. */
+static void
+read_end(struct input *in, struct page *p, const char *text, size_t len)
+{
+	struct meta_end	 end;
+	char		 link[PATH_MAX_LEN + 1];
+	size_t		 half = len / 2;
+
+	meta_end_init(&end);
+	meta_end_feed(&end, text, half);
+	meta_end_feed(&end, text + half, len - half);
+	meta_end_finish(&end);
+	p->open_pre = end.pre != 0;
+	p->no_newline = !end.newline;
+	if (end.link && end.target_ok && meta_link_path(p->path, end.target,
+	    in->host, 1965, link))
+		p->last_link = dup_bytes(link, strlen(link));
+}
+
+/* The catalog has one page per path: a later record of the same path is left out. */
+static int
+known_path(const struct input *in, const char *path)
+{
+	size_t	 i;
+
+	for (i = 0; i < in->npages + in->nothers; i++)
+		if (strcmp(in->pages[i].path, path) == 0)
+			return 1;
+	return 0;
+}
+
 /* As load_page: the date from the base name, the title from the head of the text. */
 static void
 parse_page(struct input *in, const char *rec, size_t len)
 {
-	struct page	*p = &in->pages[in->npages];
+	struct page	*p = &in->pages[in->npages + in->nothers];
 	const char	*line, *base;
 	char		 title[TITLE_MAX], *num;
 	size_t		 n;
+	int		 dated;
 
 	if ((line = next_line(&rec, &len, &n)) == NULL || n == 0)
 		return;
 	p->path = dup_bytes(line, n);
 	base = strrchr(p->path, '/') ? strrchr(p->path, '/') + 1 : p->path;
-	if (memchr(line, '\0', n) != NULL ||
-	    meta_parse_date(base, &p->date) == 0) {
+	if (memchr(line, '\0', n) != NULL || known_path(in, p->path)) {
 		free(p->path);
 		p->path = NULL;
 		return;
 	}
+	dated = meta_parse_date(base, &p->date) != 0;
 	if ((line = next_line(&rec, &len, &n)) != NULL) {
 		num = dup_bytes(line, n);
 		p->mtime = (time_t)strtoll(num, NULL, 0);
@@ -151,11 +189,20 @@ parse_page(struct input *in, const char *rec, size_t len)
 		rec = "";
 		len = 0;
 	}
-	meta_title(rec, len > HEAD ? HEAD : len, len >= HEAD, p->path,
-	    title, sizeof(title), &p->crlf);
+	if (meta_title(rec, len > HEAD ? HEAD : len, len >= HEAD, p->path,
+	    title, sizeof(title), &p->crlf) == TITLE_NOT_UTF8)
+		p->text = (unsigned char)rec[0] == 0xff ? PAGE_UTF16 :
+		    PAGE_8BIT;
 	p->title = dup_bytes(title, strlen(title));
+	read_end(in, p, rec, len);
+	in->texts[in->npages + in->nothers] = dup_bytes(rec, len);
+	in->lens[in->npages + in->nothers] = len;
 	p->refs = 1;
-	in->npages++;
+	p->in_chronicle = dated;
+	if (dated)
+		in->npages++;
+	else
+		in->nothers++;
 }
 
 static int
@@ -176,7 +223,7 @@ recent_cmp(const void *a, const void *b)
 
 	if (pa->mtime != pb->mtime)
 		return pa->mtime > pb->mtime ? -1 : 1;
-	return strcmp(pa->path, pb->path);
+	return chron_cmp(b, a);
 }
 
 static void
@@ -184,10 +231,10 @@ parse_input(struct input *in, const uint8_t *data, size_t size)
 {
 	const char	*p = (const char *)data, *end = p + size, *rs;
 	int		 first = 1;
-	size_t		 i;
+	size_t		 i, n = 0, o = 0;
 
 	memset(in, 0, sizeof(*in));
-	for (; in->npages < MAXPAGES; p = rs + 1) {
+	for (; in->npages + in->nothers < MAXPAGES; p = rs + 1) {
 		if ((rs = memchr(p, RS, (size_t)(end - p))) == NULL)
 			rs = end;
 		if (first)
@@ -198,8 +245,13 @@ parse_input(struct input *in, const uint8_t *data, size_t size)
 		if (rs == end)
 			break;
 	}
-	for (i = 0; i < in->npages; i++)
-		in->chron[i] = in->recent[i] = &in->pages[i];
+	for (i = 0; i < in->npages + in->nothers; i++) {
+		if (in->pages[i].in_chronicle)
+			in->chron[n++] = &in->pages[i];
+		else
+			in->others[o++] = &in->pages[i];
+	}
+	memcpy(in->recent, in->chron, n * sizeof(*in->chron));
 	qsort(in->chron, in->npages, sizeof(*in->chron), chron_cmp);
 	qsort(in->recent, in->npages, sizeof(*in->recent), recent_cmp);
 }
@@ -209,9 +261,11 @@ free_input(struct input *in)
 {
 	size_t	 i;
 
-	for (i = 0; i < in->npages; i++) {
+	for (i = 0; i < in->npages + in->nothers; i++) {
 		free(in->pages[i].path);
 		free(in->pages[i].title);
+		free(in->pages[i].last_link);
+		free(in->texts[i]);
 	}
 	free(in->host);
 	free(in->base_url);
@@ -285,11 +339,74 @@ check_spans(struct page *const *chron, size_t n, const struct year_span *ys,
 	CHECK(next == n);
 }
 
+/* The target of the link on the line at s, or NULL for any other line. */
+static const char *
+link_target(const char *s, size_t *len)
+{
+	if (strncmp(s, "=> ", 3) != 0)
+		return NULL;
+	*len = strcspn(s + 3, " \r\n");
+	return s + 3;
+}
+
+/*
+ * A page and what was appended to it, read as a client reads them: no
+ * two link lines in a row (blank lines and headings between them aside)
+ * lead to the same place, what was appended is outside any preformatted
+ * block, and a page outside the chronicle ends with a link to the index.
+ */
+static void
+check_served(const struct input *in, size_t i, const struct buf *footer)
+{
+	const struct page	*p = &in->pages[i];
+	struct buf		 all;
+	char			 prev[PATH_MAX_LEN + 1], cur[PATH_MAX_LEN + 1];
+	const char		*s, *t, *nl;
+	size_t			 tlen;
+	int			 pre = 0, have_prev = 0, last_is_index = 0;
+
+	if (p->text != PAGE_UTF8 || memchr(in->texts[i], '\0', in->lens[i]))
+		return;		/* read as C strings below */
+	buf_init(&all);
+	buf_append(&all, in->texts[i], in->lens[i]);
+	buf_append(&all, footer->data ? footer->data : "", footer->len);
+	CHECK(!all.failed);
+	for (s = all.data; s != NULL && *s != '\0'; s = nl ? nl + 1 : NULL) {
+		nl = strchr(s, '\n');
+		if (strncmp(s, "```", 3) == 0) {
+			pre = !pre;
+			have_prev = 0;
+			continue;
+		}
+		if (pre || *s == '\n' || *s == '\r' ||
+		    (*s == '#' && s >= all.data + in->lens[i]))
+			continue;
+		if ((t = link_target(s, &tlen)) == NULL || tlen >= sizeof(cur)) {
+			have_prev = last_is_index = 0;
+			continue;
+		}
+		snprintf(cur, sizeof(cur), "%.*s", (int)tlen, t);
+		if (!meta_link_path(p->path, cur, in->host, 1965, cur))
+			cur[0] = '\x01';
+		CHECK(!have_prev || strcmp(prev, cur) != 0 ||
+		    s < all.data + in->lens[i]);
+		memcpy(prev, cur, sizeof(cur));
+		have_prev = 1;
+		last_is_index = cur[0] == '\0';
+	}
+	CHECK(!pre || footer->len == 0);
+	if (!p->in_chronicle)
+		CHECK(footer->len == 0 ? p->last_link != NULL &&
+		    p->last_link[0] == '\0' : last_is_index);
+	buf_free(&all);
+}
+
 static void
 render_gemtext_pages(struct input *in, struct buf *b)
 {
 	struct year_span	 ys[MAXPAGES];
-	size_t			 nys, y, i, n = in->npages, shown;
+	size_t			 nys, y, i, n = in->npages, shown, links, bom;
+	const struct page	*p;
 
 	nys = render_year_spans(in->chron, n, ys);
 	check_spans(in->chron, n, ys, nys);
@@ -297,15 +414,21 @@ render_gemtext_pages(struct input *in, struct buf *b)
 	buf_reset(b);
 	render_index(b, &in->site, in->chron, n, ys, nys);
 	CHECK(!b->failed && b->data[b->len] == '\0');
-	CHECK(count_lines(b->data, b->len, "=> ") == n + 3 +
+	CHECK(count_lines(b->data, b->len, "=> ") == n + 3 + nys +
 	    (in->intro ? count_lines(in->intro, in->site.intro_len, "=> ") : 0));
+	/* No year headings: any "## <digit>" comes from intro.gmi (after its BOM). */
+	bom = in->intro ? meta_bom_length(in->intro, in->site.intro_len) : 0;
+	CHECK(count_lines(b->data, b->len, "## 0") +
+	    count_lines(b->data, b->len, "## 1") +
+	    count_lines(b->data, b->len, "## 2") <= (in->intro ?
+	    count_lines(in->intro + bom, in->site.intro_len - bom, "## ") : 0));
 	if (in->intro == NULL)
 		check_gemtext(b, 0);
 	check_year_links(b);
 
 	for (y = 0; y < nys; y++) {
 		buf_reset(b);
-		render_year(b, &in->site, in->chron, ys, nys, y);
+		render_year(b, in->chron, ys, nys, y);
 		check_gemtext(b, 0);
 		check_year_links(b);
 		CHECK(count_lines(b->data, b->len, "=> ") == ys[y].count + 2 +
@@ -313,26 +436,42 @@ render_gemtext_pages(struct input *in, struct buf *b)
 	}
 
 	buf_reset(b);
-	render_timeline(b, &in->site, ys, nys);
+	render_timeline(b, in->chron, n, ys, nys);
 	check_gemtext(b, 0);
 	check_year_links(b);
 	CHECK(count_lines(b->data, b->len, "=> ") == nys + 1);
+	CHECK(count_lines(b->data, b->len, "* ") == n);
 
 	for (i = 0; i < n; i++) {
+		p = in->chron[i];
 		buf_reset(b);
-		render_footer(b, in->chron[i], i > 0 ? in->chron[i - 1] : NULL,
+		render_footer(b, p, i > 0 ? in->chron[i - 1] : NULL,
 		    i + 1 < n ? in->chron[i + 1] : NULL);
-		check_gemtext(b, in->chron[i]->crlf);
+		if (p->text == PAGE_UTF16) {
+			CHECK(b->len == 0);
+			continue;
+		}
+		check_gemtext(b, p->crlf);
 		check_year_links(b);
-		CHECK(count_lines(b->data, b->len, "=> ") == 2 + (size_t)(i > 0) +
-		    (size_t)(i + 1 < n));
+		links = count_lines(b->data, b->len, "=> ");
+		CHECK(links + 1 >= 2 + (size_t)(i > 0) + (size_t)(i + 1 < n) &&
+		    links <= 2 + (size_t)(i > 0) + (size_t)(i + 1 < n));
+		check_served(in, (size_t)(p - in->pages), b);
+	}
+	for (i = 0; i < in->nothers; i++) {
+		p = in->others[i];
+		buf_reset(b);
+		render_end(b, p);
+		if (b->len > 0)
+			check_gemtext(b, p->crlf);
+		check_served(in, (size_t)(p - in->pages), b);
 	}
 
 	buf_reset(b);
 	render_gemfeed(b, &in->site, in->recent, n);
 	check_gemtext(b, 0);
 	shown = n < in->site.feed_max ? n : in->site.feed_max;
-	CHECK(count_lines(b->data, b->len, "=> ") == shown);
+	CHECK(count_lines(b->data, b->len, "=> ") == shown + 1);
 }
 
 static void
@@ -486,20 +625,29 @@ render_feeds(struct input *in, struct buf *b)
 static void
 render_dir_listing(struct input *in, struct buf *b)
 {
-	static char	 subdir[] = "sub dir/";
-	char		*names[MAXPAGES + 1], *dir = NULL, *slash;
-	size_t		 n;
+	static char		 subdir[] = "sub dir/";
+	char			*names[MAXPAGES + 1], *dir = NULL, *slash;
+	struct listing_entry	 entries[MAXPAGES + 1];
+	size_t			 n, all = in->npages + in->nothers;
 
-	for (n = 0; n < in->npages; n++) {
+	for (n = 0; n < all; n++) {
 		slash = strrchr(in->pages[n].path, '/');
 		names[n] = slash ? slash + 1 : in->pages[n].path;
+		entries[n].name = names[n];
+		entries[n].page = &in->pages[n];
 	}
-	names[n++] = subdir;
-	if (in->npages > 0 && (slash = strrchr(in->pages[0].path, '/')))
+	entries[n].name = names[n] = subdir;
+	entries[n++].page = NULL;
+	if (all > 0 && (slash = strrchr(in->pages[0].path, '/')))
 		dir = dup_bytes(in->pages[0].path,
 		    (size_t)(slash - in->pages[0].path) + 1);
 	buf_reset(b);
 	render_listing(b, dir ? dir : "", names, n);
+	check_gemtext(b, 0);
+	CHECK(count_lines(b->data, b->len, "=> ./") == n);
+	CHECK(count_lines(b->data, b->len, "=> / Index") == (dir != NULL));
+	buf_reset(b);
+	render_listing_pages(b, dir ? dir : "", entries, n);
 	check_gemtext(b, 0);
 	CHECK(count_lines(b->data, b->len, "=> ./") == n);
 	free(dir);

@@ -96,6 +96,132 @@ test_parse_date(void)
 }
 
 static void
+note_is(const char *name, enum meta_date_note want, size_t want_len)
+{
+	size_t			 len;
+	enum meta_date_note	 got = meta_date_note(name, &len);
+
+	ok(got == want && (want == DATE_AS_WRITTEN || len == want_len),
+	    "date note of '%s': %d, %zu", name, (int)got, len);
+}
+
+static void
+test_date_note(void)
+{
+	note_is("2013-09-01-x.gmi", DATE_AS_WRITTEN, 0);
+	note_is("1986-building-the-camp.gmi", DATE_AS_WRITTEN, 0);
+	note_is("2013.gmi", DATE_AS_WRITTEN, 0);
+	note_is("2013-09.gmi", DATE_AS_WRITTEN, 0);
+	note_is("exhibition.gmi", DATE_AS_WRITTEN, 0);
+	note_is("20130901-x.gmi", DATE_AS_WRITTEN, 0);
+	note_is("2010-1-batch.gmi", DATE_CUT, 6);
+	note_is("2014-02 page.gmi", DATE_CUT, 7);
+	note_is("2013-09-1-x.gmi", DATE_CUT, 9);
+	note_is("2013-09-01x.gmi", DATE_CUT, 10);
+	note_is("2013-123-x.gmi", DATE_CUT, 8);
+	note_is("2013.09.gmi", DATE_CUT, 7);
+	note_is("2013-13x.gmi", DATE_CUT, 7);
+	note_is("2013-02-30-x.gmi", DATE_IMPOSSIBLE, 10);
+	note_is("2013-13-x.gmi", DATE_IMPOSSIBLE, 7);
+	note_is("2013-00-x.gmi", DATE_IMPOSSIBLE, 7);
+	note_is("0000-x.gmi", DATE_IMPOSSIBLE, 4);
+}
+
+/* How the end of 'text' reads, fed in pieces of 'step' bytes. */
+static void
+end_of(const char *text, size_t step, struct meta_end *e)
+{
+	size_t	 len = strlen(text), n;
+
+	meta_end_init(e);
+	for (; len > 0; text += n, len -= n) {
+		n = len < step ? len : step;
+		meta_end_feed(e, text, n);
+	}
+	meta_end_finish(e);
+}
+
+static void
+test_end(void)
+{
+	static const size_t	 steps[] = { 1, 2, 3, 7, 4096 };
+	struct meta_end		 e;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		end_of("# T\n\n=> /a.gmi A page\n\n\n", steps[i], &e);
+		ok(e.link && e.target_ok && strcmp(e.target, "/a.gmi") == 0 &&
+		    e.newline && !e.pre, "last line a link, by %zu", steps[i]);
+	}
+	end_of("=>\t x.gmi\r\n", 4096, &e);
+	ok(e.link && strcmp(e.target, "x.gmi") == 0, "tabs, CRLF");
+	end_of("=> /a.gmi A\nText after.\n", 4096, &e);
+	ok(!e.link, "text after the link");
+	end_of("=> /a.gmi A\n```\n=> /b.gmi B\n", 4096, &e);
+	ok(!e.link && e.pre, "inside an open preformatted block");
+	end_of("```\ncode\n```\n=> /b.gmi B", 4096, &e);
+	ok(e.link && !e.pre && !e.newline && strcmp(e.target, "/b.gmi") == 0,
+	    "a closed block, a last line without its end");
+	end_of("=>\n", 4096, &e);
+	ok(e.link && !e.target_ok, "a link without a URL");
+	end_of("", 4096, &e);
+	ok(!e.link && e.newline && !e.pre, "empty text");
+	end_of("```\n```\n", 4096, &e);
+	ok(!e.link && !e.pre, "a fence is not a link");
+}
+
+static void
+link_is(const char *page, const char *target, const char *want)
+{
+	char	 out[1100];
+	int	 rc = meta_link_path(page, target, "example.org", 1965, out);
+
+	if (want == NULL)
+		ok(rc == 0, "'%s' on %s leads elsewhere", target, page);
+	else
+		ok(rc == 1 && strcmp(out, want) == 0, "'%s' on %s is '%s' "
+		    "('%s')", target, page, want, rc ? out : "(none)");
+}
+
+static void
+test_link_path(void)
+{
+	char	 out[1100];
+
+	link_is("chapters/x.gmi", "/chapters/y.gmi", "chapters/y.gmi");
+	link_is("chapters/x.gmi", "y.gmi", "chapters/y.gmi");
+	link_is("chapters/x.gmi", "./y.gmi", "chapters/y.gmi");
+	link_is("chapters/x.gmi", "../about.gmi", "about.gmi");
+	link_is("chapters/x.gmi", "/", "");
+	link_is("chapters/x.gmi", "..", "");
+	link_is("x.gmi", "/2013/", "2013/");
+	link_is("x.gmi", "my%20notes.gmi", "my notes.gmi");
+	link_is("x.gmi", "gemini://example.org/a.gmi", "a.gmi");
+	link_is("x.gmi", "GEMINI://Example.ORG:1965/a.gmi", "a.gmi");
+	link_is("x.gmi", "gemini://example.org", "");
+	link_is("x.gmi", "//example.org/a.gmi", "a.gmi");
+	link_is("x.gmi", "gemini://example.org:1966/a.gmi", NULL);
+	link_is("x.gmi", "gemini://other.org/a.gmi", NULL);
+	link_is("x.gmi", "gemini://example.org.evil/a.gmi", NULL);
+	link_is("x.gmi", "https://example.org/a.gmi", NULL);
+	link_is("x.gmi", "mailto:a@example.org", NULL);
+	link_is("x.gmi", "a.gmi?q", NULL);
+	link_is("x.gmi", "../../a.gmi", NULL);
+	link_is("chapters/x.gmi", "", "chapters/x.gmi");
+	ok(meta_link_path("x.gmi", "gemini://example.org:01966/", "example.org",
+	    1966, out) == 1 && strcmp(out, "") == 0, "a port with a zero");
+}
+
+static void
+test_is_utf8(void)
+{
+	ok(meta_is_utf8("caf\xc3\xa9", 5, 0), "UTF-8");
+	ok(!meta_is_utf8("caf\xc3", 4, 0), "a cut sequence, whole text");
+	ok(meta_is_utf8("caf\xc3", 4, 1), "a cut sequence, a file's start");
+	ok(!meta_is_utf8("caf\xe9 x", 6, 1), "latin-1");
+}
+
+static void
 test_format_date(void)
 {
 	struct chron_date	 day = { 2013, 9, 1 }, month = { 2003, 5, 0 },
@@ -410,6 +536,10 @@ main(void)
 {
 	test_is_gemtext();
 	test_parse_date();
+	test_date_note();
+	test_end();
+	test_link_path();
+	test_is_utf8();
 	test_format_date();
 	test_date_cmp();
 	test_title_from_name();

@@ -130,6 +130,14 @@ test_files(struct mime *m)
 	    ".GMI: rc 0");
 	is_str(out, "text/gemini; charset=utf-8; lang=en",
 	    ".GMI -> text/gemini (case-insensitive)");
+	is_int(type_of(m, "old.gmi", latin1, strlen(latin1), out,
+	    sizeof(out)), 0, "latin-1 .gmi: rc 0");
+	is_str(out, "text/gemini; charset=iso-8859-1; lang=en",
+	    "a .gmi that is not UTF-8: libmagic's charset, not utf-8");
+	is_int(type_of(m, "odd.gmi", "# \x93odd\x94 \x81\x82 text\n", 16,
+	    out, sizeof(out)), 0, "unnamed 8-bit .gmi: rc 0");
+	is_str(out, "text/gemini; charset=unknown-8bit; lang=en",
+	    "a .gmi in no charset libmagic names: unknown-8bit");
 
 	is_int(type_of(m, "style.css", css, strlen(css), out, sizeof(out)), 0,
 	    ".css: rc 0");

@@ -125,21 +125,20 @@ test_index(void)
 	static const char	 intro[] = "# Welcome to Almanac\n\nA chronicle.\n";
 	static const char	 want[] =
 	    "# Welcome to Almanac\n\nA chronicle.\n\n"
-	    "## 1986\n\n"
+	    "## Browse and subscribe\n\n"
+	    "=> /timeline.gmi Timeline: every year with its pages\n"
+	    "=> /feed.gmi Gemini feed of new pages (gemfeed)\n"
+	    "=> /atom.xml Atom feed of new pages\n"
+	    "\n## Years\n\n"
+	    "=> /1986/ Year 1986\n"
+	    "=> /2013/ Year 2013\n"
+	    "=> /2014/ Year 2014\n"
+	    "\n## Pages in time order\n\n"
 	    "=> /chapters/1986-building-the-camp.gmi 1986 - Building the camp\n"
-	    "\n"
-	    "## 2013\n\n"
 	    "=> /chapters/2013-arrival.gmi 2013 - Arrival\n"
 	    "=> /chapters/2013-09-harvest.gmi 2013-09 - Harvest\n"
 	    "=> /chapters/x.gmi 2013-09-01 - First day\n"
-	    "\n"
-	    "## 2014\n\n"
-	    "=> /chapters/2014-05-02-my%20notes.gmi 2014-05-02 - My notes\n"
-	    "\n"
-	    "## Browse and subscribe\n\n"
-	    "=> /timeline.gmi Timeline: every year and its pages\n"
-	    "=> /feed.gmi Gemini feed of new pages (gemfeed)\n"
-	    "=> /atom.xml Atom feed of new pages\n";
+	    "=> /chapters/2014-05-02-my%20notes.gmi 2014-05-02 - My notes\n";
 	struct render_site	 s = site;
 
 	s.intro = intro;
@@ -149,27 +148,31 @@ test_index(void)
 	is_str(text(), want, "index with an intro, exact text");
 	ok(strncmp(text(), intro, strlen(intro)) == 0,
 	    "index starts with the intro");
-	ok(at("## 1986") < at("## 2013") && at("## 2013") < at("## 2014"),
-	    "year headings in order");
+	hasnt("\n## 1986", "no heading that repeats a year its entries show");
+	ok(at("=> /timeline.gmi") < at("=> /chapters/"),
+	    "the timeline is linked before the pages");
+	ok(at("=> /atom.xml") < at("=> /chapters/"),
+	    "the feeds are linked before the pages");
+	ok(at("=> /1986/ Year 1986") < at("=> /chapters/"),
+	    "the year pages are linked before the pages");
+	is_int(count("\n=> /1986/ 1986"), 0,
+	    "a year link's label does not start with a date");
 	has("\n=> /chapters/x.gmi 2013-09-01 - First day\n",
 	    "exact day link line");
-	has("\n=> /timeline.gmi ", "link to /timeline.gmi");
-	has("\n=> /feed.gmi ", "link to /feed.gmi");
-	has("\n=> /atom.xml ", "link to /atom.xml");
 	is_int(count("# Welcome"), 1, "intro heading not doubled");
 	ok(!b.failed, "buffer did not fail");
 
 	reset();
 	render_index(&b, &site, chron, NCHRON, years, nyears);
-	ok(starts("# Almanac\n\n"),
+	ok(starts("# Almanac\n\n## Browse"),
 	    "NULL intro: starts with '# <title>'");
-	has("## 1986\n", "NULL intro: still lists years");
+	has("=> /1986/ Year 1986\n", "NULL intro: still lists years");
 
 	s.intro = "Just words, no heading.";
 	s.intro_len = strlen(s.intro);
 	reset();
 	render_index(&b, &s, chron, NCHRON, years, nyears);
-	ok(starts("# Almanac\n\nJust words, no heading.\n\n## 1986"),
+	ok(starts("# Almanac\n\nJust words, no heading.\n\n## Browse"),
 	    "intro without heading: title first, newline added");
 
 	s.intro = "## Sub first\n";
@@ -183,7 +186,7 @@ test_index(void)
 	s.intro_len = strlen(s.intro);
 	reset();
 	render_index(&b, &s, chron, NCHRON, years, nyears);
-	ok(starts("# Bommed intro\n\n## 1986"),
+	ok(starts("# Bommed intro\n\n## Browse"),
 	    "intro with a BOM: its heading is the title, the BOM is dropped");
 	hasnt("\xef\xbb\xbf", "intro with a BOM: no BOM in the index");
 
@@ -191,13 +194,14 @@ test_index(void)
 	s.intro_len = 0;
 	reset();
 	render_index(&b, &s, chron, NCHRON, years, nyears);
-	ok(starts("# Almanac\n\n\n## 1986"),
+	ok(starts("# Almanac\n\n\n## Browse"),
 	    "empty intro: title line");
 
 	reset();
 	render_index(&b, &site, chron, 0, years, 0);
 	has("No dated pages have been published yet.", "no pages: a message");
-	hasnt("## 19", "no pages: no year heading");
+	hasnt("## Years", "no pages: no year list");
+	hasnt("## Pages", "no pages: no page list");
 	has("=> /atom.xml ", "no pages: feed links still there");
 }
 
@@ -205,32 +209,34 @@ static void
 test_year(void)
 {
 	reset();
-	render_year(&b, &site, chron, years, nyears, 1);
-	ok(starts("# 2013\n\n3 pages from 2013 in Almanac"),
+	render_year(&b, chron, years, nyears, 1);
+	ok(starts("# 2013\n\n3 pages from 2013, oldest first.\n\n"),
 	    "2013: heading and count");
 	has("\n=> /chapters/2013-arrival.gmi 2013 - Arrival\n"
 	    "=> /chapters/2013-09-harvest.gmi 2013-09 - Harvest\n"
 	    "=> /chapters/x.gmi 2013-09-01 - First day\n", "2013: links in order");
 	hasnt("Building the camp", "2013: no page from another year");
-	has("\n=> /1986/ Previous year: 1986\n", "2013: previous year link");
+	has("\n\n## Navigation\n\n=> /1986/ Previous year: 1986\n",
+	    "2013: navigation set apart, previous year first");
 	has("\n=> /2014/ Next year: 2014\n", "2013: next year link");
 	ok(at("Previous year") < at("Next year"), "previous before next");
 	has("\n=> /timeline.gmi Timeline\n", "2013: timeline link");
-	has("\n=> / Index\n", "2013: index link");
+	ok(b.len > 11 && strcmp(text() + b.len - 11, "=> / Index\n") == 0,
+	    "2013: ends with the index link");
 
 	reset();
-	render_year(&b, &site, chron, years, nyears, 0);
-	has("1 page from 1986 in Almanac", "1986: singular 'page'");
+	render_year(&b, chron, years, nyears, 0);
+	ok(starts("# 1986\n\nOne page from 1986.\n\n"), "1986: one page");
 	hasnt("Previous year", "first year: no previous link");
 	has("\n=> /2013/ Next year: 2013\n", "first year: next link");
 
 	reset();
-	render_year(&b, &site, chron, years, nyears, 2);
+	render_year(&b, chron, years, nyears, 2);
 	has("\n=> /2013/ Previous year: 2013\n", "last year: previous link");
 	hasnt("Next year", "last year: no next link");
 
 	reset();
-	render_year(&b, &site, chron, years, 1, 0);
+	render_year(&b, chron, years, 1, 0);
 	hasnt("Previous year", "only year: no previous link");
 	hasnt("Next year", "only year: no next link");
 }
@@ -239,23 +245,32 @@ static void
 test_timeline(void)
 {
 	static const struct year_span	 spans[] = {
-		{ 1986, 0, 1 }, { 2013, 1, 2 }, { 2014, 3, 1 },
+		{ 1986, 0, 1 }, { 2013, 1, 3 }, { 2014, 4, 1 },
 	};
 
 	reset();
-	render_timeline(&b, &site, spans, 3);
-	is_str(text(), "# Timeline of Almanac\n\n"
+	render_timeline(&b, chron, NCHRON, spans, 3);
+	is_str(text(), "# Timeline\n\n"
+	    "5 pages from 1986 to 2014, year by year.\n\n"
 	    "=> /1986/ 1986 (1 page)\n"
-	    "=> /2013/ 2013 (2 pages)\n"
+	    "* 1986 - Building the camp\n"
+	    "=> /2013/ 2013 (3 pages)\n"
+	    "* 2013 - Arrival\n"
+	    "* 2013-09 - Harvest\n"
+	    "* 2013-09-01 - First day\n"
 	    "=> /2014/ 2014 (1 page)\n"
-	    "\n=> / Index\n", "timeline, exact text");
+	    "* 2014-05-02 - My notes\n"
+	    "\n## Navigation\n\n=> / Index\n", "timeline, exact text");
 
 	reset();
-	render_timeline(&b, &site, years, nyears);
-	has("=> /2013/ 2013 (3 pages)\n", "computed spans: 3 pages in 2013");
+	render_timeline(&b, chron + 1, 3, spans + 1, 1);
+	has("3 pages, all from 2013.\n", "one year: all from it");
+	reset();
+	render_timeline(&b, chron, 1, spans, 1);
+	has("One page, from 1986.\n", "one page");
 
 	reset();
-	render_timeline(&b, &site, years, 0);
+	render_timeline(&b, chron, 0, years, 0);
 	has("No dated pages have been published yet.", "empty timeline");
 	has("=> / Index\n", "empty timeline: index link");
 }
@@ -277,11 +292,11 @@ all_crlf(const char *s, size_t len)
 static void
 test_footer(void)
 {
-	struct page	 crlf = p20130901;
+	struct page	 crlf = p20130901, p = p20130901;
 
 	reset();
 	render_footer(&b, &p20130901, &p201309, &p2014);
-	is_str(text(), "\n"
+	is_str(text(), "\n## Navigation\n\n"
 	    "=> /chapters/2013-09-harvest.gmi Previous: 2013-09 - Harvest\n"
 	    "=> /chapters/2014-05-02-my%20notes.gmi Next: 2014-05-02 - My notes\n"
 	    "=> /2013/ All pages from 2013\n"
@@ -290,8 +305,8 @@ test_footer(void)
 	reset();
 	render_footer(&b, &p1986, NULL, &p2013);
 	hasnt("Previous:", "first page: no previous");
-	has("=> /chapters/2013-arrival.gmi Next: 2013 - Arrival\n",
-	    "first page: next link");
+	has("\n\n=> /chapters/2013-arrival.gmi Next: 2013 - Arrival\n",
+	    "first page: next link first");
 	has("=> /1986/ All pages from 1986\n", "first page: year link");
 
 	reset();
@@ -302,13 +317,56 @@ test_footer(void)
 
 	reset();
 	render_footer(&b, &p2014, NULL, NULL);
-	is_str(text(), "\n=> /2014/ All pages from 2014\n=> / Index\n",
-	    "only page: neither link");
+	is_str(text(), "\n## Navigation\n\n=> /2014/ All pages from 2014\n"
+	    "=> / Index\n", "only page: neither link");
+
+	/* The page's own last line links to its previous page. */
+	p.last_link = "chapters/2013-09-harvest.gmi";
+	reset();
+	render_footer(&b, &p, &p201309, &p2014);
+	is_str(text(), "\n## Navigation\n\n"
+	    "Previous: 2013-09 - Harvest, linked above\n"
+	    "=> /chapters/2014-05-02-my%20notes.gmi Next: 2014-05-02 - My notes\n"
+	    "=> /2013/ All pages from 2013\n"
+	    "=> / Index\n", "last link is the previous page: not linked twice");
+	p.last_link = "chapters/2014-05-02-my notes.gmi";
+	reset();
+	render_footer(&b, &p, NULL, &p2014);
+	has("\nNext: 2014-05-02 - My notes, linked above\n",
+	    "first page whose last link is the next page");
+	reset();
+	render_footer(&b, &p, &p201309, &p2014);
+	has("=> /chapters/2014-05-02-my%20notes.gmi Next: ",
+	    "a link further down the footer stays a link");
+	p.last_link = NULL;
+
+	p.no_newline = 1;
+	reset();
+	render_footer(&b, &p, NULL, NULL);
+	ok(starts("\n\n## Navigation\n\n"), "a last line without its end");
+	p.no_newline = 0;
+	p.open_pre = 1;
+	reset();
+	render_footer(&b, &p, NULL, NULL);
+	ok(starts("```\n\n## Navigation\n\n"),
+	    "a preformatted block left open is closed first");
+	p.open_pre = 0;
+
+	p.text = PAGE_8BIT;
+	p.title = "Caf\xc3\xa9";
+	reset();
+	render_footer(&b, &p, &p, NULL);
+	has("Previous: 2013-09-01 - Caf?\n", "a page in another charset: "
+	    "an ASCII footer");
+	p.text = PAGE_UTF16;
+	reset();
+	render_footer(&b, &p, &p201309, NULL);
+	is_int(b.len, 0, "a UTF-16 page: no footer");
 
 	crlf.crlf = 1;
 	reset();
 	render_footer(&b, &crlf, &p201309, &p2014);
-	is_str(text(), "\r\n"
+	is_str(text(), "\r\n## Navigation\r\n\r\n"
 	    "=> /chapters/2013-09-harvest.gmi Previous: 2013-09 - Harvest\r\n"
 	    "=> /chapters/2014-05-02-my%20notes.gmi Next: 2014-05-02 - My notes"
 	    "\r\n=> /2013/ All pages from 2013\r\n"
@@ -317,6 +375,39 @@ test_footer(void)
 	reset();
 	render_footer(&b, &crlf, NULL, NULL);
 	ok(all_crlf(text(), b.len), "CRLF footer without links: no bare LF");
+	crlf.open_pre = crlf.no_newline = 1;
+	reset();
+	render_footer(&b, &crlf, NULL, NULL);
+	ok(all_crlf(text(), b.len), "CRLF footer closing a block: no bare LF");
+}
+
+static void
+test_end(void)
+{
+	struct page	 other = { .path = "about.gmi", .title = "About",
+			    .refs = 1 };
+
+	reset();
+	render_end(&b, &other);
+	is_str(text(), "\n## Navigation\n\n=> / Index\n",
+	    "a page outside the chronicle: a link to the index");
+	reset();
+	render_end(&b, NULL);
+	is_str(text(), "\n## Navigation\n\n=> / Index\n",
+	    "a file the catalog does not know: the same");
+	other.last_link = "";
+	reset();
+	render_end(&b, &other);
+	is_int(b.len, 0, "a page that ends with a link to the index: nothing");
+	other.last_link = "chapters/";
+	other.crlf = 1;
+	reset();
+	render_end(&b, &other);
+	ok(all_crlf(text(), b.len), "CRLF: no bare LF");
+	other.text = PAGE_UTF16;
+	reset();
+	render_end(&b, &other);
+	is_int(b.len, 0, "UTF-16: nothing");
 }
 
 /* Years before 1000 are served at "/0999/": links and labels say so. */
@@ -336,26 +427,27 @@ test_early_years(void)
 	is_int(n, 3, "early years: three spans");
 	reset();
 	render_index(&b, &site, early, 3, spans, n);
-	has("\n## 0001\n", "index: year 1 heading is 0001");
-	has("\n## 0999\n", "index: year 999 heading is 0999");
+	has("\n=> /0001/ Year 0001\n", "index: year 1 is linked as 0001");
+	has("\n=> /0999/ Year 0999\n", "index: year 999 is linked as 0999");
 	has("=> /chapters/0999-x.gmi 0999 - Old\n", "index: page line 0999");
-	hasnt("## 999\n", "index: no unpadded heading");
+	hasnt("=> /999/", "index: no unpadded year");
 
 	reset();
-	render_timeline(&b, &site, spans, n);
+	render_timeline(&b, early, 3, spans, n);
 	has("=> /0001/ 0001 (1 page)\n", "timeline: /0001/");
-	has("=> /0999/ 0999 (1 page)\n", "timeline: /0999/");
+	has("=> /0999/ 0999 (1 page)\n* 0999 - Old\n", "timeline: /0999/");
+	has("3 pages from 0001 to 1986", "timeline: four-digit years");
 	hasnt("=> /1/", "timeline: no /1/");
 	hasnt("=> /999/", "timeline: no /999/");
 
 	reset();
-	render_year(&b, &site, early, spans, n, 1);
-	ok(starts("# 0999\n\n1 page from 0999 in Almanac"),
+	render_year(&b, early, spans, n, 1);
+	ok(starts("# 0999\n\nOne page from 0999."),
 	    "year page 0999: heading and count");
 	has("\n=> /0001/ Previous year: 0001\n", "year nav: previous /0001/");
 	has("\n=> /1986/ Next year: 1986\n", "year nav: next /1986/");
 	reset();
-	render_year(&b, &site, early, spans, n, 2);
+	render_year(&b, early, spans, n, 2);
 	has("\n=> /0999/ Previous year: 0999\n", "year nav: previous /0999/");
 
 	reset();
@@ -382,21 +474,23 @@ test_gemfeed(void)
 	    "=> /chapters/1986-building-the-camp.gmi 2000-02-29 - "
 	    "Building the camp\n"
 	    "=> /chapters/2013-09-harvest.gmi 1999-12-31 - Harvest\n"
-	    "=> /chapters/2014-05-02-my%20notes.gmi 1970-01-01 - My notes\n",
+	    "=> /chapters/2014-05-02-my%20notes.gmi 1970-01-01 - My notes\n"
+	    "\n## Navigation\n\n=> / Index\n",
 	    "gemfeed, exact text (given order, UTC dates from mtime)");
 
 	s.feed_max = 2;
 	reset();
 	render_gemfeed(&b, &s, recent, 5);
-	is_int(count("\n=> "), 2, "feed_max 2: two entries");
+	is_int(count("\n=> /chapters/"), 2, "feed_max 2: two entries");
 	has("First day", "feed_max 2: newest kept");
 	hasnt("Building the camp", "feed_max 2: third dropped");
 
 	s.feed_max = 0;
 	reset();
 	render_gemfeed(&b, &s, recent, 5);
-	is_int(count("=> "), 0, "feed_max 0: no entries");
+	is_int(count("=> /chapters/"), 0, "feed_max 0: no entries");
 	has("# Almanac\n", "feed_max 0: still a heading");
+	has("=> / Index\n", "feed_max 0: still a way back");
 }
 
 /* Runs xmllint --noout on the text; -1 when it cannot be run. */
@@ -492,22 +586,46 @@ test_listing(void)
 {
 	char	*names[] = { "a b.gmi", "sub dir/", "x:y", "caf\xc3\xa9.txt",
 		    "bad\nname" };
+	struct page		 undated = { .path = "d/notes.gmi",
+				    .title = "My notes", .refs = 1 };
+	struct listing_entry	 entries[] = {
+		{ "1986-building-the-camp.gmi", &p1986 },
+		{ "notes.gmi", &undated },
+		{ "robots.txt", NULL },
+		{ "unknown.gmi", NULL },
+		{ "sub/", NULL },
+	};
 
 	reset();
 	render_listing(&b, "", names, 5);
 	is_str(text(), "# Index of /\n\n"
-	    "=> ./a%20b.gmi a b.gmi\n"
 	    "=> ./sub%20dir/ sub dir/\n"
-	    "=> ./x:y x:y\n"
+	    "\n=> ./a%20b.gmi a b.gmi\n"
+	    "\n=> ./x:y x:y\n"
 	    "=> ./caf%C3%A9.txt caf\xc3\xa9.txt\n"
 	    "=> ./bad%0Aname bad?name\n", "root listing, exact text");
 	hasnt("Parent directory", "root: no parent link");
+	hasnt("=> / Index", "root: no index link, it is the index");
 
 	reset();
 	render_listing(&b, "a/b c/", names, 1);
 	is_str(text(), "# Index of /a/b c/\n\n"
 	    "=> ../ Parent directory\n"
-	    "=> ./a%20b.gmi a b.gmi\n", "subdirectory listing, exact text");
+	    "\n=> ./a%20b.gmi a b.gmi\n"
+	    "\n## Navigation\n\n=> / Index\n",
+	    "subdirectory listing, exact text");
+
+	reset();
+	render_listing_pages(&b, "d/", entries, 5);
+	is_str(text(), "# Index of /d/\n\n"
+	    "=> ../ Parent directory\n"
+	    "=> ./sub/ sub/\n"
+	    "\n=> ./1986-building-the-camp.gmi 1986 - Building the camp\n"
+	    "=> ./notes.gmi My notes\n"
+	    "=> ./unknown.gmi unknown.gmi\n"
+	    "\n=> ./robots.txt robots.txt\n"
+	    "\n## Navigation\n\n=> / Index\n",
+	    "pages by date and title, then other files, exact text");
 
 	reset();
 	render_listing(&b, "empty/", names, 0);
@@ -536,6 +654,7 @@ main(void)
 	test_year();
 	test_timeline();
 	test_footer();
+	test_end();
 	test_early_years();
 	test_gemfeed();
 	test_atom();
