@@ -53,6 +53,7 @@ struct host {
 	char	*cert_file;		/* explicit files; both or neither */
 	char	*key_file;
 	size_t	 feed_max;
+	int	 navigation;		/* 0 on, 1 dated pages only, 2 off */
 	struct rules	 r;		/* the server block's own rules */
 	struct location	*locations;	/* in file order; the first match applies */
 	size_t		 nlocations;

@@ -545,8 +545,12 @@ open_capsules(struct capsules *cs, int port)
 		cc.hostname = h->name;
 		cc.port = port;
 		cc.feed_max = h->feed_max;
-		if ((cs->cats[i] = catalog_new(&cc)) == NULL ||
-		    (cs->watches[i] = watch_open(cs->cats[i], h->root)) == NULL)
+		if ((cs->cats[i] = catalog_new(&cc)) == NULL)
+			return -1;
+		catalog_set_navigation(cs->cats[i], h->navigation == 2 ?
+		    CATALOG_NAV_OFF : h->navigation == 1 ? CATALOG_NAV_DATED :
+		    CATALOG_NAV_ON);
+		if ((cs->watches[i] = watch_open(cs->cats[i], h->root)) == NULL)
 			return -1;
 	}
 	return 0;

@@ -378,6 +378,23 @@ set_feed_entries(struct options_ctx *c, const char *const *v, size_t n)
 	return 0;
 }
 
+/* Which served gemtext files end with a way to the index. */
+static int
+set_navigation(struct options_ctx *c, const char *const *v, size_t n)
+{
+	static const char *const words[] = { "on", "dated", "off" };
+	size_t	 i;
+
+	(void)n;
+	for (i = 0; i < 3; i++)
+		if (strcmp(v[0], words[i]) == 0) {
+			c->host->navigation = (int)i;
+			return 0;
+		}
+	return opt_fail(c, "'navigation' is on, dated or off, not '%.64s'",
+	    v[0]);
+}
+
 /* It ends up in the meta line "text/gemini; lang=...": no ';' or blanks. */
 static int
 set_lang(struct options_ctx *c, const char *const *v, size_t n)
@@ -565,6 +582,7 @@ static const struct options_spec specs[] = {
 	    "DIR  cert.pem and key.pem, made if absent (certs)" },
 	{ "cert", NULL, 0, S, 1, 1, 0, NULL, set_cert, NULL },
 	{ "key", NULL, 0, S, 1, 1, 0, NULL, set_key, NULL },
+	{ "navigation", NULL, 0, S, 1, 1, 0, NULL, set_navigation, NULL },
 	{ "feed-entries", "feed-entries", 0, S, 1, 1, 1, NULL,
 	    set_feed_entries, "N  entries in /feed.gmi and /atom.xml (100)" },
 	{ "lang", "lang", 0, SL, 1, 1, 0, NULL, set_lang,

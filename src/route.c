@@ -297,7 +297,7 @@ serve_listing(const struct route_env *env, const char *dir, int fd,
 		return;
 	}
 	n = keep_openable(env, res->host, dir, names, n);
-	render_listing(&res->owned, dir, names, n);
+	snapshot_listing(res->snap, dir, names, n, &res->owned);
 	free_names(names, n);
 	if (res->owned.failed) {
 		answer(res, 40, "out of memory");

@@ -53,17 +53,10 @@ repeats() {
 }
 # line_of BODY REGEX: the number of the first line matching REGEX, or 0
 line_of() { printf '%s\n' "$1" | grep -nE -- "$2" | head -n 1 | cut -d: -f1 | grep . || echo 0; }
-# todo_like GOT REGEX NAME: a test that waits for the route.c change named in $TODO_ROUTE
-TODO_ROUTE="route.c: serve_listing calls snapshot_listing"
-todo_like() {
-	TESTS_RUN=$((TESTS_RUN + 1))
-	if printf '%s' "$1" | grep -Eq -- "$2"; then echo "ok $TESTS_RUN - $3"
-	else echo "not ok $TESTS_RUN - $3 # TODO $TODO_ROUTE"; fi
-}
-todo_contains() {
-	TESTS_RUN=$((TESTS_RUN + 1))
-	case $1 in *"$2"*) echo "ok $TESTS_RUN - $3" ;;
-	*) echo "not ok $TESTS_RUN - $3 # TODO $TODO_ROUTE" ;; esac
+# contains GOT TEXT NAME: GOT holds TEXT as it is
+contains() {
+	case $1 in *"$2"*) pass "$3" ;;
+	*) fail "$3" "got:  '$(printf '%s' "$1" | head -c 600)'" "want: '$2'" ;; esac
 }
 
 # The index: what a reader browses by comes first, then the pages in the gemfeed form
@@ -132,9 +125,9 @@ like "$(body "$BASE/chapters/2010-1-batch.gmi")" '=> /chapters/[^ ]+ (Previous|N
 
 # Listings: pages by date and title, then other files
 ls_files=$(body "$BASE/files/")
-todo_contains "$ls_files" $'=> ./more/ more/\n\n=> ./2015-03-filed.gmi 2015-03 - Filed page\n=> ./about.gmi About these files\n\n=> ./readme.txt readme.txt\n' "a listing: folders, then gemtext pages by date and title, then other files"
+contains "$ls_files" $'=> ./more/ more/\n\n=> ./2015-03-filed.gmi 2015-03 - Filed page\n=> ./about.gmi About these files\n\n=> ./readme.txt readme.txt\n' "a listing: folders, then gemtext pages by date and title, then other files"
 ends_with "$ls_files" $'\n\n## Navigation\n\n=> / Index' "a listing ends with a link to the index"
-todo_like "$(body "$BASE/chapters/")" '=> \./2011-04-attack\.gmi 2011-04 - The April 2011 attack' "a chapter is listed by its date and title"
+like "$(body "$BASE/chapters/")" '=> \./2011-04-attack\.gmi 2011-04 - The April 2011 attack' "a chapter is listed by its date and title"
 
 # Pages that are not UTF-8 are not served as UTF-8
 like "$(header "$BASE/chapters/2015-latin1.gmi")" '^20 text/gemini; charset=iso-8859-1; lang=en$' "a latin-1 page: served with its charset"
@@ -179,4 +172,35 @@ ok_cmd "the rebuilds they caused are logged in at most two lines ($lines)" test 
 rebuilds=$(sed -n 's/.*generated pages rebuilt \([0-9]*\) more times\{0,1\}, in \([0-9.]*\) ms at most/\1 \2/p' "$LOG" | tail -n 1)
 like "$(grep 'generated pages rebuilt' "$LOG" | tail -n 2)" 'rebuilt in [0-9.]+ ms|rebuilt [0-9]+ more times?, in [0-9.]+ ms at most' "  saying how long a rebuild took (${rebuilds:-one rebuild} more, ms at most)"
 stop_server
+# The server block's navigation setting: dated pages only, or none at all
+for nav in dated off; do
+	cat >"$WORK/nav.conf" <<CONF
+listen "localhost:0"
+max-per-address 0
+server "localhost" {
+	root "$CAPSULE"
+	certs "$WORK/certs"
+	navigation $nav
+}
+CONF
+	LOG=$WORK/nav.log
+	: >"$LOG"
+	"$ALMANAC" -f "$WORK/nav.conf" 2>>"$LOG" &
+	SERVER_PID=$!
+	for i in $(seq 1 300); do grep -q 'workers\? started' "$LOG" && break; sleep 0.1; done
+	PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$LOG" | head -n 1)
+	BASE=gemini://localhost:$PORT
+	undated=$(body "$BASE/exhibition.gmi")
+	dated=$(body "$BASE/chapters/1986-building-the-camp.gmi")
+	if [ $nav = dated ]; then
+		is "$undated" "$(cat "$CAPSULE/exhibition.gmi")" "navigation dated: an undated page is served as it is"
+		like "$dated" '=> / ' "  a dated page keeps its footer"
+	else
+		is "$undated" "$(cat "$CAPSULE/exhibition.gmi")" "navigation off: an undated page is served byte for byte"
+		is "$dated" "$(cat "$CAPSULE/chapters/1986-building-the-camp.gmi")" "  and so is a dated one"
+	fi
+	stop_server
+done
+printf 'server "localhost" {\n\tnavigation sometimes\n}\n' >"$WORK/bad.conf"
+like "$("$ALMANAC" -n -f "$WORK/bad.conf" 2>&1)" "'navigation' is on, dated or off" "a bad navigation value is refused"
 done_testing
