@@ -179,4 +179,23 @@ ok_cmd "the rebuilds they caused are logged in at most two lines ($lines)" test 
 rebuilds=$(sed -n 's/.*generated pages rebuilt \([0-9]*\) more times\{0,1\}, in \([0-9.]*\) ms at most/\1 \2/p' "$LOG" | tail -n 1)
 like "$(grep 'generated pages rebuilt' "$LOG" | tail -n 2)" 'rebuilt in [0-9.]+ ms|rebuilt [0-9]+ more times?, in [0-9.]+ ms at most' "  saying how long a rebuild took (${rebuilds:-one rebuild} more, ms at most)"
 stop_server
+
+# The server block's navigation setting (--navigation), once the option
+# table has it: dated pages only, or no footer at all.
+first=chapters/1986-building-the-camp.gmi
+if "$ALMANAC" --help 2>&1 | grep -q -- '--navigation'; then
+	make_capsule
+	start_server --navigation dated || exit 1
+	is "$(body "$BASE/intro.gmi")" "$(cat "$CAPSULE/intro.gmi")" "navigation dated: a page outside the chronicle is served as it is"
+	like "$(body "$BASE/$first")" '^=> /chapters/[^ ]+ Next: ' "  a dated page keeps its footer"
+	stop_server
+	start_server --navigation off || exit 1
+	is "$(body "$BASE/$first")" "$(cat "$CAPSULE/$first")" "navigation off: a dated page is served as it is"
+	stop_server
+else
+	TODO_ROUTE="the navigation option: options.c, config.h and main.c"
+	todo_like "" x "navigation dated: a page outside the chronicle is served as it is"
+	todo_like "" x "  a dated page keeps its footer"
+	todo_like "" x "navigation off: a dated page is served as it is"
+fi
 done_testing
