@@ -708,8 +708,7 @@ catalog_file_changed(struct catalog *c, const char *path)
 	if ((u = load_page(c, path, &d, kind == KIND_CHRONICLE, &p)) !=
 	    CATALOG_DONE)
 		return u;
-	if (p != NULL && (reserve_page(c, 1) == -1 ||
-	    reserve_page(c, 0) == -1)) {
+	if (p != NULL && reserve_page(c, p->in_chronicle) == -1) {
 		page_unref(p);
 		return CATALOG_RETRY;
 	}

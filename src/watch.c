@@ -463,12 +463,13 @@ watch_process(struct watch *w)
 	struct timespec			 since;
 	ssize_t				 n;
 	char				*p;
-	int				 awaited = 0;
+	int				 awaited = 0, err = 0;
 
 	clock_gettime(CLOCK_MONOTONIC, &since);
 	for (;;) {
 		n = read(w->ifd, evbuf, sizeof(evbuf));
-		if (n == -1 && errno == EINTR)
+		err = n == -1 ? errno : 0;
+		if (err == EINTR)
 			continue;
 		if (n <= 0 && !awaited && rest_of_rename(w)) {
 			awaited = 1;
@@ -486,8 +487,10 @@ watch_process(struct watch *w)
 			clock_gettime(CLOCK_MONOTONIC, &since);
 		}
 	}
-	if (n == -1 && errno != EAGAIN)
+	if (err != 0 && err != EAGAIN) {
+		errno = err;
 		log_syserr("inotify read");
+	}
 	w->moved_from = 0;
 	catalog_publish(w->cat);
 }
