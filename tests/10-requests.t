@@ -41,9 +41,9 @@ like "$(header "$BASE/withindex/")" '^20 text/gemini' "a directory serves its in
 is "$(body "$BASE/withindex/")" "# Own index" "index.gmi content is served as is"
 out=$(body "$BASE/docs/")
 like "$out" '^# Index of /docs/' "a directory without index.gmi gets a listing"
-like "$out" '=> \./readme\.gmi readme\.gmi' "the listing links its files"
+like "$out" '=> \./readme\.gmi docs$' "the listing links its files, by their titles"
 unlike "$(body "$BASE/")" 'draft\.gmi~' "editor leftovers are not listed"
-like "$(body "$BASE/my%20dir/")" '=> \./a%20file\.gmi a file\.gmi' "listing links are percent-encoded"
+like "$(body "$BASE/my%20dir/")" '=> \./a%20file\.gmi spaced$' "listing links are percent-encoded"
 like "$(header "$BASE/docs/readme.gmi?q=1")" '^20 ' "a query string is accepted on a file"
 
 # Redirects

@@ -252,6 +252,11 @@ start() {
 	PIDS="$PIDS $SPID"
 	URLBASE="gemini://localhost:$PORT"
 	wait_ready "$server"
+	# almanac's process is a supervisor that forks the server: measure
+	# the server (stopping it ends the supervisor too).
+	case $server in
+	almanac*) SPID=$(pgrep -P "$SPID" -n) || die "$server has no server process" ;;
+	esac
 }
 
 # Ready when it accepts TCP (a request could be a 100 MiB file); at most 10 s.
