@@ -43,7 +43,7 @@ KHOME=$WORK/kristall-home
 mkdir -p "$KHOME/.config" "$KHOME/.cache" "$KHOME/.local/share"
 mkdir -m 700 "$KHOME/run"
 XVFB_PID= KRISTALL_PID= DISPLAY_NUM=
-W=1024 H=768
+W=1024 H=1400
 
 gui_stop() {
 	if [ -n "$KRISTALL_PID" ]; then
