@@ -61,13 +61,7 @@ $(for code in 30 31 40 41 42 43 44 50 51 52 53 59; do printf '\tlocation "/code/
 	}
 }
 CONF
-LOG=$WORK/server.log
-: >"$LOG"
-$ALMANAC_WRAPPER "$ALMANAC" -f "$WORK/loc.conf" 2>>"$LOG" &
-SERVER_PID=$!
-for i in $(seq 1 300); do grep -q 'workers\? started' "$LOG" && break; sleep 0.1; done
-PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$LOG" | head -n 1)
-BASE=gemini://localhost:$PORT
+start_config "$WORK/loc.conf"
 
 is "$(header "$BASE/fr/page.gmi")" "20 text/gemini; charset=utf-8; lang=fr" "lang in a location"
 is "$(header "$BASE/chapters/1986-building-the-camp.gmi")" "20 text/gemini; charset=utf-8; lang=en" "  and the server's lang elsewhere"

@@ -61,13 +61,7 @@ server "localhost" {
 	}
 }
 CONF
-LOG=$WORK/server.log
-: >"$LOG"
-$ALMANAC_WRAPPER "$ALMANAC" -f "$WORK/access.conf" 2>>"$LOG" &
-SERVER_PID=$!
-for i in $(seq 1 300); do grep -q 'workers\? started' "$LOG" && break; sleep 0.1; done
-PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$LOG" | head -n 1)
-BASE=gemini://localhost:$PORT
+start_config "$WORK/access.conf"
 
 like "$(header "$BASE/any/page.gmi")" '^60 ' "require client certificate, without one: 60"
 like "$(as carol "$BASE/any/page.gmi")" '^20 ' "  with any valid self-signed certificate: 20"

@@ -14,13 +14,7 @@ server "localhost" {
 	certs "$WORK/certs"
 }
 CONF
-LOG=$WORK/server.log
-: >"$LOG"
-"$ALMANAC" -f "$WORK/proxy.conf" 2>>"$LOG" &
-SERVER_PID=$!
-for i in $(seq 1 100); do grep -q 'workers\? started' "$LOG" && break; sleep 0.1; done
-PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$LOG" | head -n 1)
-BASE=gemini://localhost:$PORT
+start_config "$WORK/proxy.conf"
 pc() { python3 tests/proxyclient.py "$PP" "$@"; }
 
 like "$(grep 'listening on' "$LOG")" "127\.0\.0\.1:$PP \(a PROXY header first\)" "the proxy listener is announced"

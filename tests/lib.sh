@@ -85,6 +85,22 @@ start_server() {
 	BASE=gemini://localhost:$PORT
 }
 
+# start_config FILE: serves what the configuration file says; PORT is its first plain listener's.
+start_config() {
+	LOG=$WORK/server.log
+	: >"$LOG"
+	$ALMANAC_WRAPPER "$ALMANAC" -f "$1" 2>>"$LOG" &
+	SERVER_PID=$!
+	local i
+	for i in $(seq 1 300); do
+		grep -q 'workers\? started' "$LOG" && break
+		kill -0 "$SERVER_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$LOG" | head -n 1)
+	BASE=gemini://localhost:$PORT
+}
+
 # served_pid: the server process serving now (the child of the supervisor started as SERVER_PID).
 served_pid() { pgrep -P "$SERVER_PID" -n 2>/dev/null || echo "$SERVER_PID"; }
 
