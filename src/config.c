@@ -73,9 +73,41 @@ config_add_location(struct host *h, const char *pattern)
 }
 
 static void
+app_free(struct fastcgi_app *a)
+{
+	size_t	 i;
+
+	if (a == NULL)
+		return;
+	free(a->socket_path);
+	free(a->tcp_host);
+	free(a->tcp_port);
+	for (i = 0; i < a->nparams; i++) {
+		free(a->params[i].name);
+		free(a->params[i].value);
+	}
+	free(a);
+}
+
+struct fastcgi_app *
+config_fastcgi(struct rules *r)
+{
+	if (r->fastcgi != NULL)
+		return r->fastcgi;
+	if ((r->fastcgi = calloc(1, sizeof(*r->fastcgi))) == NULL) {
+		fprintf(stderr, "almanac: out of memory\n");
+		exit(1);
+	}
+	r->fastcgi->max_conns = -1;
+	return r->fastcgi;
+}
+
+static void
 rules_free(struct rules *r)
 {
 	size_t	 i;
+
+	app_free(r->fastcgi);
 
 	free(r->lang);
 	free(r->default_type);

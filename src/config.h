@@ -9,8 +9,31 @@
 #define MAX_LISTEN	16
 #define MAX_LOCATIONS	64
 #define MAX_ALLOW	64
+#define MAX_FASTCGI_PARAMS	32
+#define FASTCGI_MAX_CONNS	32	/* default of 'fastcgi max connections' */
+#define FASTCGI_PATH_MAX	108	/* a sockaddr_un's sun_path */
 
 struct allowset;
+
+/* fastcgi param NAME "VALUE": sent to the application, over a built-in one. */
+struct fastcgi_param {
+	char	*name;
+	char	*value;
+};
+
+/*
+ * Where a FastCGI application listens and what it is sent: 'fastcgi
+ * socket' names it (a Unix socket path, or a TCP host and port), the
+ * other 'fastcgi' options may come before it in the block.
+ */
+struct fastcgi_app {
+	char			*socket_path;	/* absolute, or NULL for TCP */
+	char			*tcp_host;	/* a name or an address, or NULL */
+	char			*tcp_port;	/* digits, "9000" by default */
+	struct fastcgi_param	 params[MAX_FASTCGI_PARAMS];
+	size_t			 nparams;
+	int			 max_conns;	/* open to it at once, -1: default */
+};
 
 /*
  * What a server block or a location says about serving a path.  In a
@@ -29,6 +52,8 @@ struct rules {
 	char	*allow_files[MAX_ALLOW];
 	size_t	 nallow_files;
 	struct allowset	*allowset;	/* built from the two by the server */
+	struct fastcgi_app	*fastcgi;	/* paths go to an application, or NULL */
+	int		 fastcgi_off;	/* 'fastcgi off': not the server block's */
 };
 
 /* location "PATTERN" { ... }: rules for the paths the glob matches. */
@@ -85,6 +110,8 @@ void	config_init(struct config *);
 void	config_free(struct config *);
 /* A new location of h, its rules unset, or NULL past MAX_LOCATIONS. */
 struct location	*config_add_location(struct host *, const char *);
+/* The rules' FastCGI application, made empty (no socket yet) if absent. */
+struct fastcgi_app	*config_fastcgi(struct rules *);
 /* A new host with the defaults (root "capsule", certs "certs", lang "en"), or NULL when full. */
 struct host	*config_add_host(struct config *, const char *);
 /* Fills what is still missing: a "localhost" host and the localhost:1965 listener. */
