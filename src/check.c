@@ -100,6 +100,29 @@ check_allow_files(FILE *err, const struct rules *r)
 	return rc;
 }
 
+/* Where a location's FastCGI application is, and what it is sent besides. */
+static void
+print_fastcgi(FILE *out, const struct rules *r)
+{
+	const struct fastcgi_app	*a = r->fastcgi;
+	size_t				 i;
+
+	if (r->fastcgi_off)
+		fprintf(out, " fastcgi off;");
+	if (a == NULL)
+		return;
+	if (a->socket_path != NULL)
+		fprintf(out, " FastCGI to unix:%s", a->socket_path);
+	else
+		fprintf(out, " FastCGI to tcp:%s:%s", a->tcp_host,
+		    a->tcp_port);
+	fprintf(out, " (at most %d connections);", a->max_conns != -1 ?
+	    a->max_conns : FASTCGI_MAX_CONNS);
+	for (i = 0; i < a->nparams; i++)
+		fprintf(out, " fastcgi param %s \"%s\";", a->params[i].name,
+		    a->params[i].value);
+}
+
 static void
 print_rules(FILE *out, const struct rules *r)
 {
@@ -122,6 +145,7 @@ print_rules(FILE *out, const struct rules *r)
 		fprintf(out, " allows %s;", r->allow[i]);
 	for (i = 0; i < r->nallow_files; i++)
 		fprintf(out, " allows those in %s;", r->allow_files[i]);
+	print_fastcgi(out, r);
 }
 
 static void

@@ -1,8 +1,10 @@
 /* config: the settings the server runs with, from the command line and the configuration file. */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "config.h"
 
@@ -128,6 +130,7 @@ host_free(struct host *h)
 	for (i = 0; i < h->naliases; i++)
 		free(h->aliases[i]);
 	free(h->root);
+	free(h->document_root);
 	free(h->certs);
 	free(h->cert_file);
 	free(h->key_file);
@@ -154,6 +157,26 @@ config_free(struct config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 }
 
+/*
+ * FastCGI applications run in another directory: they are told the root
+ * as an absolute path, the working directory's when it is relative.
+ */
+static void
+config_document_root(struct host *h)
+{
+	char	 cwd[PATH_MAX];
+
+	free(h->document_root);
+	if (h->root[0] == '/' || getcwd(cwd, sizeof(cwd)) == NULL) {
+		h->document_root = config_strdup(h->root);
+		return;
+	}
+	if (asprintf(&h->document_root, "%s/%s", cwd, h->root) == -1) {
+		fprintf(stderr, "almanac: out of memory\n");
+		exit(1);
+	}
+}
+
 int
 config_finish(struct config *cfg, char *err, size_t errsz)
 {
@@ -165,6 +188,7 @@ config_finish(struct config *cfg, char *err, size_t errsz)
 		cfg->listen[cfg->nlisten++] = config_strdup("localhost:1965");
 	for (i = 0; i < cfg->nhosts; i++) {
 		struct host *h = &cfg->hosts[i];
+		config_document_root(h);
 		if ((h->cert_file == NULL) != (h->key_file == NULL)) {
 			snprintf(err, errsz, "host %s: cert and key go together",
 			    h->name);

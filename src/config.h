@@ -74,6 +74,7 @@ struct host {
 	char	*aliases[MAX_ALIASES];	/* further names it answers for */
 	size_t	 naliases;
 	char	*root;			/* capsule directory */
+	char	*document_root;		/* root made absolute, by config_finish */
 	char	*certs;			/* directory of cert.pem and key.pem */
 	char	*cert_file;		/* explicit files; both or neither */
 	char	*key_file;

@@ -20,6 +20,7 @@
 #include "beneath.h"
 #include "catalog.h"
 #include "config.h"
+#include "fastcgi.h"
 #include "filecache.h"
 #include "lease.h"
 #include "log.h"
@@ -552,6 +553,49 @@ apply_rules(const struct route_env *env, const struct request *r,
 	return 1;
 }
 
+/*
+ * A path under a FastCGI location is never served as a file: the records
+ * of its request are made here, in res->owned, for res->rules.fastcgi.
+ *
+ * PLACEHOLDER until conn streams BODY_FASTCGI: the answer is 42 for now;
+ * the lead replaces the last line with the start of the stream.
+ */
+static void
+serve_fastcgi(const struct route_env *env, const char *line, size_t len,
+    const struct request *r, const char *rel, struct response *res)
+{
+	struct fastcgi_params	 p;
+	struct fastcgi_request	 q;
+	struct access_identity	 id;
+	char			 path[PATH_MAX_LEN + 2];
+
+	snprintf(path, sizeof(path), "/%s", rel);
+	(void)access_identity_of(env->peer, time(NULL), &id);
+	memset(&q, 0, sizeof(q));
+	q.url = line;
+	q.url_len = len;
+	q.path = path;
+	q.query = r->query;
+	q.query_len = r->query_len;
+	q.server_name = r->host;
+	q.server_name_len = r->host_len;
+	q.server_port = env->local_port;
+	q.document_root = res->host->document_root;
+	q.remote_addr = env->remote_addr;
+	q.software = env->software != NULL ? env->software : "almanac";
+	q.tls_version = env->tls_version;
+	q.tls_cipher = env->tls_cipher;
+	q.id = &id;
+	q.app = res->rules.fastcgi;
+	if (fastcgi_params(&q, &p) == -1 ||
+	    fastcgi_encode_request(&res->owned, p.pairs, p.n) == -1) {
+		answer(res, 42, "the request is too large for the application");
+		return;
+	}
+	res->body = BODY_FASTCGI;
+	answer(res, 42, "FastCGI is not available yet");	/* PLACEHOLDER */
+}
+
 /* "2013" is a year page without its slash. */
 static int
 is_year_without_slash(const struct snapshot *snap, const char *rel)
@@ -610,6 +654,10 @@ route_request(const struct route_env *env, const char *line, size_t len,
 	}
 	if (apply_rules(env, &r, rel, res))
 		return;
+	if (res->rules.fastcgi != NULL) {
+		serve_fastcgi(env, line, len, &r, rel, res);
+		return;
+	}
 	if (snapshot_generated(res->snap, rel, &segs, &nsegs)) {
 		if (strcmp(rel, "atom.xml") == 0)
 			answer_mem(res, "application/atom+xml", NULL, segs,

@@ -27,12 +27,17 @@ struct route_env {
 	int			 local_port;
 	const char		*sni;		/* NULL when the client sent none */
 	X509			*peer;		/* the client's certificate, or NULL */
+	const char		*remote_addr;	/* the client's address, for FastCGI */
+	const char		*tls_version;	/* SSL_get_version() */
+	const char		*tls_cipher;	/* SSL_get_cipher_name() */
+	const char		*software;	/* "almanac/VERSION" */
 };
 
 enum body_kind {
 	BODY_NONE,
 	BODY_MEM,	/* the segments, in order */
-	BODY_FILE	/* fd from offset 0 to EOF, then the footer */
+	BODY_FILE,	/* fd from offset 0 to EOF, then the footer */
+	BODY_FASTCGI	/* rules.fastcgi's output; owned: the records to send it */
 };
 
 struct response {
