@@ -19,7 +19,8 @@ ifndef FUZZ_MK_INCLUDED
 FUZZ_MK_INCLUDED := 1
 
 FUZZ_DIR	 = tests/fuzz
-FUZZ_HARNESSES	?= request path meta render conffile allowlist proxyhdr ticketkeys
+FUZZ_HARNESSES	?= request path meta render conffile allowlist proxyhdr ticketkeys \
+		   fastcgi
 FUZZ_SECONDS	?= 60
 FUZZ_CLANG	?= clang
 FUZZ_REPLAY_CC	?= $(CC)
@@ -42,6 +43,7 @@ FUZZ_SRC_conffile	 = conffile config options access fileline
 FUZZ_SRC_allowlist	 = access fileline
 FUZZ_SRC_proxyhdr	 = proxyhdr
 FUZZ_SRC_ticketkeys	 = ticketkeys fileline
+FUZZ_SRC_fastcgi	 = fastcgi buf access fileline request
 # Longest input libFuzzer makes per harness: a bit past the modules' own limits.
 FUZZ_LEN_request	 = 1100
 FUZZ_LEN_path		 = 1100
@@ -51,11 +53,13 @@ FUZZ_LEN_conffile	 = 8192
 FUZZ_LEN_allowlist	 = 4096
 FUZZ_LEN_proxyhdr	 = 4200
 FUZZ_LEN_ticketkeys	 = 4096
-# Libraries a harness needs besides its modules: access.c digests with libcrypto;
-# fuzz_ticketkeys models base64 with OpenSSL's.
+FUZZ_LEN_fastcgi	 = 8192
+# Libraries a harness needs besides its modules: access.c digests with libcrypto
+# (fastcgi.c formats fingerprints with it); fuzz_ticketkeys models base64 with OpenSSL's.
 FUZZ_LIBS_allowlist	 = -lcrypto
 FUZZ_LIBS_conffile	 = -lcrypto
 FUZZ_LIBS_ticketkeys	 = -lcrypto
+FUZZ_LIBS_fastcgi	 = -lcrypto
 
 # src/ objects: coverage-instrumented for libFuzzer, plain sanitized for replay.
 build/fuzz/obj/%.o: src/%.c $(wildcard src/*.h)
