@@ -168,10 +168,10 @@ fastcgi_script(struct fastcgi_params *p, const struct fastcgi_request *r)
 	rootlen = strlen(r->document_root);
 	while (rootlen > 0 && r->document_root[rootlen - 1] == '/')
 		rootlen--;
-	if ((s = fastcgi_room(p, rootlen + strlen(file))) == NULL)
+	len = rootlen + strlen(file);
+	if ((s = fastcgi_room(p, len)) == NULL)
 		return -1;
-	memcpy(s, r->document_root, rootlen);
-	memcpy(s + rootlen, file, strlen(file));
+	snprintf(s, len + 1, "%.*s%s", (int)rootlen, r->document_root, file);
 	fastcgi_builtin_str(p, a, "PATH_INFO", info);
 	fastcgi_builtin_str(p, a, "SCRIPT_NAME", name);
 	fastcgi_builtin_str(p, a, "SCRIPT_FILENAME", s);
@@ -189,7 +189,7 @@ fastcgi_client(struct fastcgi_params *p, const struct fastcgi_request *r)
 		return 0;
 	if ((hash = fastcgi_room(p, 7 + ACCESS_FP_HEX_SIZE)) == NULL)
 		return -1;
-	memcpy(hash, "SHA256:", 7);
+	snprintf(hash, 8, "SHA256:");
 	access_format_fingerprint(id->spki_sha256, hash + 7,
 	    ACCESS_FP_HEX_SIZE);
 	fastcgi_builtin_str(p, a, "AUTH_TYPE", "CERTIFICATE");

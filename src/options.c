@@ -637,12 +637,12 @@ set_fastcgi_param(struct options_ctx *c, const char *const *v, size_t n)
 static int
 set_fastcgi_max_conns(struct options_ctx *c, const char *const *v, size_t n)
 {
-	int	 m;
+	long	 m = 0;
 
 	(void)n;
-	if (opt_count(c, v[0], 1, 10000, &m) == -1)
+	if (opt_number(c, v[0], 1, 10000, &m) == -1)
 		return -1;
-	config_fastcgi(c->rules)->max_conns = m;
+	config_fastcgi(c->rules)->max_conns = (int)m;
 	return 0;
 }
 
