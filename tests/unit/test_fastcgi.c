@@ -87,7 +87,7 @@ read_request(const struct buf *b, struct buf *out)
 		buf_append(out, p + at + 8, len);
 		at += 8 + len + pad;
 	}
-	return at + 8 == b->len && memcmp(p + at, TAIL + 8, 8) == 0 ? 0 : -1;
+	return at + 8 == b->len && memcmp(p + at, &TAIL[8], 8) == 0 ? 0 : -1;
 }
 
 /* The value of name in a PARAMS stream, into val (NUL-terminated), or -1. */
