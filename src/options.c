@@ -60,7 +60,7 @@ opt_number(struct options_ctx *c, const char *s, long min, long max,
 static int
 opt_count(struct options_ctx *c, const char *s, long min, long max, int *out)
 {
-	long	 v;
+	long	 v = 0;	/* clang's analyzer cannot see opt_fail() return -1 */
 
 	if (opt_number(c, s, min, max, &v) == -1)
 		return -1;
@@ -544,6 +544,7 @@ static int
 watch_words(struct options_ctx *c, const char *const *v, size_t n,
     enum config_watch *how, int *seconds)
 {
+	*how = CONFIG_WATCH_AUTO;
 	*seconds = CONFIG_POLL_SECONDS;
 	if (n == 1 && strcmp(v[0], "inotify") == 0)
 		*how = CONFIG_WATCH_INOTIFY;
