@@ -13,6 +13,7 @@
 #include "config.h"
 #include "options.h"
 #include "tls.h"
+#include "watch.h"
 
 static int
 problem(FILE *err, const char *what, const char *path, const char *why)
@@ -129,8 +130,10 @@ print_host(FILE *out, const struct config *cfg, const struct host *h,
     const char *source)
 {
 	char	 host[256], port[16] = "1965", fp[ACCESS_FP_COLON_SIZE],
-		 spki[ACCESS_FP_COLON_SIZE];
+		 spki[ACCESS_FP_COLON_SIZE], watched[256];
+	enum config_watch	 how;
 	size_t	 i;
+	int	 poll_s;
 
 	if (cfg->nlisten > 0)
 		(void)options_split_listen(cfg->listen[0], host, sizeof(host),
@@ -141,7 +144,10 @@ print_host(FILE *out, const struct config *cfg, const struct host *h,
 		fprintf(out, "gemini://%s:%s/\n", h->name, port);
 	for (i = 0; i < h->naliases; i++)
 		fprintf(out, "  alias %s\n", h->aliases[i]);
-	fprintf(out, "  root %s\n  certificate %s\n", h->root, source);
+	fprintf(out, "  root %s\n", h->root);
+	how = config_watch_of(cfg, h, &poll_s);
+	(void)watch_plan(h->root, how, poll_s, watched, sizeof(watched));
+	fprintf(out, "  capsule %s\n  certificate %s\n", watched, source);
 	if (tls_file_fingerprints(h, fp, spki, sizeof(fp)) == 0)
 		fprintf(out, "  certificate SHA-256 %s\n  public key SHA-256 "
 		    "%s (Lagrange, Amfora)\n", fp, spki);

@@ -29,6 +29,8 @@ config_init(struct config *cfg)
 	cfg->max_per_addr = 64;
 	cfg->rate_per_addr = 0;
 	cfg->log_format = LOG_FORMAT_ALMANAC;
+	cfg->watch = CONFIG_WATCH_AUTO;
+	cfg->watch_poll_s = CONFIG_POLL_SECONDS;
 }
 
 struct host *
@@ -171,3 +173,14 @@ config_find_host(const struct config *cfg, const char *name, size_t len)
 	return -1;
 }
 
+
+enum config_watch
+config_watch_of(const struct config *cfg, const struct host *h, int *seconds)
+{
+	if (h->watch != CONFIG_WATCH_UNSET) {
+		*seconds = h->watch_poll_s;
+		return h->watch;
+	}
+	*seconds = cfg->watch_poll_s;
+	return cfg->watch;
+}

@@ -537,7 +537,9 @@ static int
 open_capsules(struct capsules *cs, int port)
 {
 	struct catalog_config	 cc;
+	enum config_watch	 how;
 	size_t			 i;
+	int			 poll_s;
 
 	for (i = 0; i < cs->cfg->nhosts; i++) {
 		const struct host *h = &cs->cfg->hosts[i];
@@ -550,7 +552,9 @@ open_capsules(struct capsules *cs, int port)
 		catalog_set_navigation(cs->cats[i], h->navigation == 2 ?
 		    CATALOG_NAV_OFF : h->navigation == 1 ? CATALOG_NAV_DATED :
 		    CATALOG_NAV_ON);
-		if ((cs->watches[i] = watch_open(cs->cats[i], h->root)) == NULL)
+		how = config_watch_of(cs->cfg, h, &poll_s);
+		if ((cs->watches[i] = watch_open(cs->cats[i], h->root, how,
+		    poll_s)) == NULL)
 			return -1;
 	}
 	return 0;
