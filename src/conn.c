@@ -289,7 +289,12 @@ wait_stream(struct worker *w, struct conn *c)
 			(void)epoll_ctl(w->epfd, EPOLL_CTL_DEL, c->stream_fd,
 			    NULL);
 		op = fd == c->stream_fd ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
-		ev.events = events;
+		/*
+		 * Edge-triggered, since a stream waits only once a read or
+		 * write met EAGAIN: a backend with more to say while the
+		 * client is slow does not wake the worker again and again.
+		 */
+		ev.events = events | EPOLLET;
 		ev.data.ptr = &c->stream_h;
 		if (epoll_ctl(w->epfd, op, fd, &ev) == -1) {
 			log_syserr("epoll_ctl");
