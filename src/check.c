@@ -12,6 +12,7 @@
 #include "check.h"
 #include "config.h"
 #include "options.h"
+#include "pubdates.h"
 #include "tls.h"
 #include "watch.h"
 
@@ -161,6 +162,24 @@ print_host(FILE *out, const struct config *cfg, const struct host *h,
 	}
 }
 
+/*
+ * Not a reason to refuse the start: without its state directory almanac
+ * dates the feeds by modification time, and says so here.
+ */
+static void
+check_state(const struct config *cfg, FILE *out, FILE *err)
+{
+	char	 why[512];
+
+	if (pubdates_prepare_dir(cfg->state_dir, cfg->user, 0, why,
+	    sizeof(why)) == 0)
+		fprintf(out, "publication dates kept in %s\n", cfg->state_dir);
+	else
+		fprintf(err, "almanac: warning: state directory %s: %s; the "
+		    "feeds would date pages by their modification time\n",
+		    cfg->state_dir, why);
+}
+
 int
 check_config(const struct config *cfg, FILE *out, FILE *err)
 {
@@ -183,5 +202,6 @@ check_config(const struct config *cfg, FILE *out, FILE *err)
 		    problem(err, "log file", cfg->log_file, strerror(errno));
 	else if (cfg->log_file != NULL)
 		rc |= check_writable_dir_of(err, "log file", cfg->log_file);
+	check_state(cfg, out, err);
 	return rc == 0 ? 0 : -1;
 }

@@ -121,6 +121,7 @@ config_free(struct config *cfg)
 	free(cfg->user);
 	free(cfg->log_file);
 	free(cfg->ticket_keys);
+	free(cfg->state_dir);
 	memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -133,6 +134,8 @@ config_finish(struct config *cfg, char *err, size_t errsz)
 		config_add_host(cfg, "localhost");
 	if (cfg->nlisten == 0)
 		cfg->listen[cfg->nlisten++] = config_strdup("localhost:1965");
+	if (cfg->state_dir == NULL)
+		cfg->state_dir = config_strdup("state");
 	for (i = 0; i < cfg->nhosts; i++) {
 		struct host *h = &cfg->hosts[i];
 		if ((h->cert_file == NULL) != (h->key_file == NULL)) {

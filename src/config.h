@@ -88,6 +88,7 @@ struct config {
 	char		*user;			/* drop to this user when started as root */
 	char		*log_file;		/* NULL: stderr */
 	char		*ticket_keys;		/* shared session-ticket keys, or NULL */
+	char		*state_dir;		/* each host's publication dates ("state") */
 	int		 log_syslog;
 	enum log_format	 log_format;
 	enum config_watch watch;		/* every capsule's, unless its block says */
@@ -101,7 +102,7 @@ void	config_free(struct config *);
 struct location	*config_add_location(struct host *, const char *);
 /* A new host with the defaults (root "capsule", certs "certs", lang "en"), or NULL when full. */
 struct host	*config_add_host(struct config *, const char *);
-/* Fills what is still missing: a "localhost" host and the localhost:1965 listener. */
+/* Fills what is still missing: a "localhost" host, the localhost:1965 listener, the state directory. */
 int	config_finish(struct config *, char *, size_t);
 /* Host names compare without case and without a final dot. */
 int	config_same_name(const char *, size_t, const char *);

@@ -233,6 +233,14 @@ set_ticket_keys(struct options_ctx *c, const char *const *v, size_t n)
 }
 
 static int
+set_state(struct options_ctx *c, const char *const *v, size_t n)
+{
+	(void)n;
+	opt_replace(&c->cfg->state_dir, v[0]);
+	return 0;
+}
+
+static int
 set_syslog(struct options_ctx *c, const char *const *v, size_t n)
 {
 	(void)n;
@@ -608,6 +616,8 @@ static const struct options_spec specs[] = {
 	    "FILE  log there, not to stderr (SIGUSR1 reopens)" },
 	{ "ticket keys", "ticket-keys", 0, G, 1, 1, 0, NULL, set_ticket_keys,
 	    "FILE  session-ticket keys shared with other instances" },
+	{ "state", "state", 0, G, 1, 1, 0, NULL, set_state,
+	    "DIR  each host's publication dates (state)" },
 	{ "syslog", "syslog", 0, G, 1, 1, 0, "yes", set_syslog,
 	    "  log to syslog as well" },
 	{ "log-format", "log-format", 0, G, 1, 1, 0, NULL, set_log_format,
