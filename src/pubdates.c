@@ -353,7 +353,8 @@ pubdates_format(const struct pubdates *pd, struct buf *b)
 		b->failed = 1;
 		return;
 	}
-	memcpy(v, pd->v, pd->n * sizeof(*v));
+	if (pd->n > 0)
+		memcpy(v, pd->v, pd->n * sizeof(*v));
 	qsort(v, pd->n, sizeof(*v), pd_entry_cmp);
 	for (i = 0; i < pd->n; i++) {
 		/* Nothing the parser would refuse: such a path is not a page. */
