@@ -173,7 +173,8 @@ check_state(const struct config *cfg, FILE *out, FILE *err)
 
 	if (pubdates_prepare_dir(cfg->state_dir, cfg->user, 0, why,
 	    sizeof(why)) == 0)
-		fprintf(out, "publication dates kept in %s\n", cfg->state_dir);
+		fprintf(out, "publication dates kept in %s%s\n", cfg->state_dir,
+		    access(cfg->state_dir, F_OK) == 0 ? "" : " (made at start)");
 	else
 		fprintf(err, "almanac: warning: state directory %s: %s; the "
 		    "feeds would date pages by their modification time\n",
