@@ -31,6 +31,8 @@ config_init(struct config *cfg)
 	cfg->max_per_addr = 64;
 	cfg->rate_per_addr = 0;
 	cfg->log_format = LOG_FORMAT_ALMANAC;
+	cfg->watch = CONFIG_WATCH_AUTO;
+	cfg->watch_poll_s = CONFIG_POLL_SECONDS;
 }
 
 struct host *
@@ -154,6 +156,7 @@ config_free(struct config *cfg)
 	free(cfg->user);
 	free(cfg->log_file);
 	free(cfg->ticket_keys);
+	free(cfg->state_dir);
 	memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -186,6 +189,8 @@ config_finish(struct config *cfg, char *err, size_t errsz)
 		config_add_host(cfg, "localhost");
 	if (cfg->nlisten == 0)
 		cfg->listen[cfg->nlisten++] = config_strdup("localhost:1965");
+	if (cfg->state_dir == NULL)
+		cfg->state_dir = config_strdup("state");
 	for (i = 0; i < cfg->nhosts; i++) {
 		struct host *h = &cfg->hosts[i];
 		config_document_root(h);
@@ -227,3 +232,14 @@ config_find_host(const struct config *cfg, const char *name, size_t len)
 	return -1;
 }
 
+
+enum config_watch
+config_watch_of(const struct config *cfg, const struct host *h, int *seconds)
+{
+	if (h->watch != CONFIG_WATCH_UNSET) {
+		*seconds = h->watch_poll_s;
+		return h->watch;
+	}
+	*seconds = cfg->watch_poll_s;
+	return cfg->watch;
+}

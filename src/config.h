@@ -63,6 +63,16 @@ struct location {
 	int		 line;		/* in the configuration file */
 };
 
+/* How a capsule is watched for changes: 'watch' in the file. */
+enum config_watch {
+	CONFIG_WATCH_UNSET,	/* a server block: as the global part says */
+	CONFIG_WATCH_AUTO,	/* polling on network file systems, else inotify */
+	CONFIG_WATCH_INOTIFY,
+	CONFIG_WATCH_POLL
+};
+
+#define CONFIG_POLL_SECONDS	2	/* 'watch poll' without an interval */
+
 enum log_format {
 	LOG_FORMAT_ALMANAC,	/* time client "request" status bytes duration */
 	LOG_FORMAT_COMMON	/* Apache/NCSA common log format */
@@ -80,6 +90,8 @@ struct host {
 	char	*key_file;
 	size_t	 feed_max;
 	int	 navigation;		/* 0 on, 1 dated pages only, 2 off */
+	enum config_watch watch;	/* UNSET: the global one */
+	int	 watch_poll_s;		/* with CONFIG_WATCH_POLL */
 	struct rules	 r;		/* the server block's own rules */
 	struct location	*locations;	/* in file order; the first match applies */
 	size_t		 nlocations;
@@ -102,8 +114,11 @@ struct config {
 	char		*user;			/* drop to this user when started as root */
 	char		*log_file;		/* NULL: stderr */
 	char		*ticket_keys;		/* shared session-ticket keys, or NULL */
+	char		*state_dir;		/* each host's publication dates ("state") */
 	int		 log_syslog;
 	enum log_format	 log_format;
+	enum config_watch watch;		/* every capsule's, unless its block says */
+	int		 watch_poll_s;
 };
 
 /* Defaults, no hosts. */
@@ -115,12 +130,15 @@ struct location	*config_add_location(struct host *, const char *);
 struct fastcgi_app	*config_fastcgi(struct rules *);
 /* A new host with the defaults (root "capsule", certs "certs", lang "en"), or NULL when full. */
 struct host	*config_add_host(struct config *, const char *);
-/* Fills what is still missing: a "localhost" host and the localhost:1965 listener. */
+/* Fills what is still missing: a "localhost" host, the localhost:1965 listener, the state directory. */
 int	config_finish(struct config *, char *, size_t);
 /* Host names compare without case and without a final dot. */
 int	config_same_name(const char *, size_t, const char *);
 /* The index of the host named 'name' (or one of its aliases), or -1. */
 int	config_find_host(const struct config *, const char *, size_t);
+/* How host h is watched (never UNSET), and the polling interval in *seconds. */
+enum config_watch config_watch_of(const struct config *, const struct host *,
+	    int *);
 /* strdup that aborts the program on failure: configuration happens at start-up only. */
 char	*config_strdup(const char *);
 

@@ -60,7 +60,7 @@ opt_number(struct options_ctx *c, const char *s, long min, long max,
 static int
 opt_count(struct options_ctx *c, const char *s, long min, long max, int *out)
 {
-	long	 v;
+	long	 v = 0;	/* clang's analyzer cannot see opt_fail() return -1 */
 
 	if (opt_number(c, s, min, max, &v) == -1)
 		return -1;
@@ -229,6 +229,14 @@ set_ticket_keys(struct options_ctx *c, const char *const *v, size_t n)
 {
 	(void)n;
 	opt_replace(&c->cfg->ticket_keys, v[0]);
+	return 0;
+}
+
+static int
+set_state(struct options_ctx *c, const char *const *v, size_t n)
+{
+	(void)n;
+	opt_replace(&c->cfg->state_dir, v[0]);
 	return 0;
 }
 
@@ -539,6 +547,56 @@ set_allow_clients(struct options_ctx *c, const char *const *v, size_t n)
 	    &c->rules->nallow_files);
 }
 
+/* The words of 'watch' (or --watch's value, where poll:N is poll N). */
+static int
+watch_words(struct options_ctx *c, const char *const *v, size_t n,
+    enum config_watch *how, int *seconds)
+{
+	*how = CONFIG_WATCH_AUTO;
+	*seconds = CONFIG_POLL_SECONDS;
+	if (n == 1 && strcmp(v[0], "inotify") == 0)
+		*how = CONFIG_WATCH_INOTIFY;
+	else if (n == 1 && strcmp(v[0], "auto") == 0)
+		*how = CONFIG_WATCH_AUTO;
+	else if (strcmp(v[0], "poll") == 0) {
+		*how = CONFIG_WATCH_POLL;
+		if (n == 2)
+			return opt_count(c, v[1], 1, 3600, seconds);
+	} else if (n == 1 && c->from_cli && strncmp(v[0], "poll:", 5) == 0) {
+		*how = CONFIG_WATCH_POLL;
+		return opt_count(c, v[0] + 5, 1, 3600, seconds);
+	} else
+		return opt_fail(c, "'watch' is inotify, poll, poll SECONDS or "
+		    "auto, not '%.64s%s%.64s'", v[0], n == 2 ? " " : "",
+		    n == 2 ? v[1] : "");
+	return 0;
+}
+
+/*
+ * watch inotify | poll [SECONDS] | auto: in the global part for every
+ * capsule, in a server block for its own; the command line's for all.
+ */
+static int
+set_watch(struct options_ctx *c, const char *const *v, size_t n)
+{
+	enum config_watch	 how;
+	int			 seconds;
+	size_t			 i;
+
+	if (watch_words(c, v, n, &how, &seconds) == -1)
+		return -1;
+	if (c->host != NULL && !c->from_cli) {
+		c->host->watch = how;
+		c->host->watch_poll_s = seconds;
+		return 0;
+	}
+	c->cfg->watch = how;
+	c->cfg->watch_poll_s = seconds;
+	for (i = 0; c->from_cli && i < c->cfg->nhosts; i++)
+		c->cfg->hosts[i].watch = CONFIG_WATCH_UNSET;
+	return 0;
+}
+
 /* An absolute path that fits in a sockaddr_un's sun_path. */
 static int
 set_fastcgi_socket(struct options_ctx *c, const char *const *v, size_t n)
@@ -658,7 +716,6 @@ set_fastcgi_off(struct options_ctx *c, const char *const *v, size_t n)
 	c->rules->fastcgi_off = 1;
 	return 0;
 }
-
 #define G	OPT_GLOBAL
 #define S	OPT_SERVER
 #define SL	(OPT_SERVER | OPT_LOCATION)
@@ -668,6 +725,8 @@ static const struct options_spec specs[] = {
 	    "ADDR:PORT  listen there, repeatable (localhost:1965)" },
 	{ NULL, "listen-proxy", 0, G, 1, 1, 0, NULL, set_listen_proxy,
 	    "ADDR:PORT  the same, behind a PROXY protocol balancer" },
+	{ "watch", "watch", 0, G | S, 1, 2, 0, NULL, set_watch,
+	    "HOW  inotify, poll[:SECONDS] or auto (poll network file systems)" },
 	{ "workers", "workers", 'w', G, 1, 1, 1, NULL, set_workers,
 	    "N  event loops (0: one per core)" },
 	{ "user", "user", 'u', G, 1, 1, 0, NULL, set_user,
@@ -676,6 +735,8 @@ static const struct options_spec specs[] = {
 	    "FILE  log there, not to stderr (SIGUSR1 reopens)" },
 	{ "ticket keys", "ticket-keys", 0, G, 1, 1, 0, NULL, set_ticket_keys,
 	    "FILE  session-ticket keys shared with other instances" },
+	{ "state", "state", 0, G, 1, 1, 0, NULL, set_state,
+	    "DIR  each host's publication dates (state)" },
 	{ "syslog", "syslog", 0, G, 1, 1, 0, "yes", set_syslog,
 	    "  log to syslog as well" },
 	{ "log-format", "log-format", 0, G, 1, 1, 0, NULL, set_log_format,
