@@ -6,6 +6,7 @@
 
 #define MAX_HOSTS	32
 #define MAX_ALIASES	16
+#define ALMANAC_VERSION	"0.1.0"
 #define MAX_LISTEN	16
 #define MAX_LOCATIONS	64
 #define MAX_ALLOW	64

@@ -306,6 +306,8 @@ wait_stream(struct worker *w, struct conn *c)
 	}
 	if (b->stream->ops->status(b->stream) != 0)
 		timer_set(&w->timers, &c->timer, T_WRITE, timer_now());
+	else if (c->timer.cls != T_REQUEST)
+		timer_set(&w->timers, &c->timer, T_REQUEST, timer_now());
 	return 0;
 }
 
@@ -384,7 +386,12 @@ respond(struct worker *w, struct conn *c, size_t linelen)
 		.sni = SSL_get_servername(c->ssl, TLSEXT_NAMETYPE_host_name),
 		.sni_host = server_sni_host(c->ssl),
 		.slow_down = c->slow_down,
-		.peer = SSL_get0_peer_certificate(c->ssl)
+		.peer = SSL_get0_peer_certificate(c->ssl),
+		.remote_addr = c->addr,
+		.tls_version = SSL_get_version(c->ssl),
+		.tls_cipher = SSL_get_cipher_name(c->ssl),
+		.software = "almanac/" ALMANAC_VERSION,
+		.fastcgi = w->sh->fastcgi
 	};
 	struct response		*res;
 	BIO			*wbio;
@@ -414,9 +421,10 @@ respond(struct worker *w, struct conn *c, size_t linelen)
 	/*
 	 * Ticket, a small answer and close_notify are held back and leave in
 	 * one send(), and with the FIN of start_linger's shutdown(): one TCP
-	 * segment instead of four.
+	 * segment instead of four.  A stream's pieces go as they come.
 	 */
-	coalesce_hold(wbio, c->ans->held, sizeof(c->ans->held));
+	if (res->body.kind != BODY_STREAM)
+		coalesce_hold(wbio, c->ans->held, sizeof(c->ans->held));
 	c->state = ST_WRITE;
 	timer_set(&w->timers, &c->timer, T_WRITE, timer_now());
 	return 1;

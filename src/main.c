@@ -32,7 +32,6 @@
 #include "tls.h"
 #include "watch.h"
 
-#define VERSION		"0.1.0"
 #define STOP_GRACE_MS	5000
 #define REPLACE_ASK_SECONDS 5	/* asking the supervisor again */
 
@@ -179,7 +178,7 @@ scan_args(int argc, char **argv, struct cli *cli)
 			usage(stdout);
 			return 1;
 		case 'V':
-			printf("almanac %s\n", VERSION);
+			printf("almanac %s\n", ALMANAC_VERSION);
 			return 1;
 		case '?':
 			usage(stderr);

@@ -21,6 +21,7 @@
 #include "catalog.h"
 #include "config.h"
 #include "fastcgi.h"
+#include "fcgistream.h"
 #include "filecache.h"
 #include "lease.h"
 #include "log.h"
@@ -552,9 +553,9 @@ apply_rules(const struct route_env *env, const struct request *r,
  * of its request are made here, in res->body.owned, for the application
  * res->rules.fastcgi.
  *
- * PLACEHOLDER until a FastCGI body_stream exists: the answer is 42 for
- * now; its last line becomes the start of that stream (BODY_STREAM, fed
- * the records, its header checked by fastcgi_head_feed).
+ * The answer is the application's, relayed as it comes
+ * (src/fcgistream.c); an application with all the requests it may have
+ * open is a 44 at once.
  */
 static void
 serve_fastcgi(const struct route_env *env, const char *line, size_t len,
@@ -564,6 +565,7 @@ serve_fastcgi(const struct route_env *env, const char *line, size_t len,
 	struct fastcgi_request	 q;
 	struct access_identity	 id;
 	char			 path[PATH_MAX_LEN + 2];
+	const char		*why;
 
 	snprintf(path, sizeof(path), "/%s", rel);
 	(void)access_identity_of(env->peer, time(NULL), &id);
@@ -588,7 +590,13 @@ serve_fastcgi(const struct route_env *env, const char *line, size_t len,
 		answer(res, 42, "the request is too large for the application");
 		return;
 	}
-	answer(res, 42, "FastCGI is not available yet");	/* PLACEHOLDER */
+	res->body.stream = fcgistream_new(env->fastcgi, res->rules.fastcgi,
+	    &res->body.owned, &why);
+	if (res->body.stream == NULL) {
+		answer(res, 44, "%s", why);
+		return;
+	}
+	res->body.kind = BODY_STREAM;
 }
 
 /* "2013" is a year page without its slash. */

@@ -12,6 +12,7 @@
 #include "location.h"
 
 struct config;
+struct fcgistream_apps;
 struct filecache;
 struct mime;
 struct snapshot;
@@ -33,6 +34,7 @@ struct route_env {
 	const char		*tls_version;	/* SSL_get_version() */
 	const char		*tls_cipher;	/* SSL_get_cipher_name() */
 	const char		*software;	/* "almanac/VERSION" */
+	struct fcgistream_apps	*fastcgi;	/* the applications, counted */
 };
 
 struct response {

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "fcgistream.h"
 #include "listen.h"
 #include "log.h"
 #include "quota.h"
@@ -173,7 +174,13 @@ server_new(const struct config *cfg)
 		free(srv);
 		return NULL;
 	}
+	if ((srv->sh.fastcgi = fcgistream_apps_new(cfg)) == NULL) {
+		quota_free(srv->sh.quota);
+		free(srv);
+		return NULL;
+	}
 	if (pthread_mutex_init(&srv->sh.ctx_lock, NULL) != 0) {
+		fcgistream_apps_free(srv->sh.fastcgi);
 		quota_free(srv->sh.quota);
 		free(srv);
 		return NULL;
@@ -235,6 +242,7 @@ server_free(struct server *srv)
 	for (i = 0; i < srv->nworkers; i++)
 		worker_free(&srv->workers[i]);
 	pthread_mutex_destroy(&srv->sh.ctx_lock);
+	fcgistream_apps_free(srv->sh.fastcgi);
 	quota_free(srv->sh.quota);
 	free(srv);
 }

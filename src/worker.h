@@ -15,6 +15,7 @@
 
 struct catalog;
 struct conn_pool;
+struct fcgistream_apps;
 struct filecache;
 struct mime;
 struct quota;
@@ -26,6 +27,7 @@ struct worker_shared {
 	SSL_CTX			*ctxs[MAX_HOSTS];
 	struct catalog		*cats[MAX_HOSTS];
 	struct quota		*quota;
+	struct fcgistream_apps	*fastcgi;	/* the FastCGI applications */
 	atomic_int		 nconns;	/* over all workers */
 	atomic_llong		 last_emfile_log;
 	/* Copied from cfg, and changed by SIGHUP while the workers run. */
