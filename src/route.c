@@ -29,6 +29,7 @@
 #include "render.h"
 #include "request.h"
 #include "route.h"
+#include "search.h"
 
 #define OPEN_FLAGS	(O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
 #define WHOLE_MAX	((off_t)64 * 1024)	/* read whole under the lease */
@@ -552,6 +553,43 @@ apply_rules(const struct route_env *env, const struct request *r,
 	return 1;
 }
 
+/*
+ * /search, unless the capsule has its own file or directory by that name
+ * (served as before there was a generated one).
+ */
+static int
+is_search(const struct snapshot *snap, const char *rel)
+{
+	return strcmp(rel, "search") == 0 && faccessat(snapshot_rootfd(snap),
+	    "search", F_OK, AT_SYMLINK_NOFOLLOW) == -1;
+}
+
+static void
+serve_search(const struct request *r, struct response *res)
+{
+	struct search_query	 q;
+	const char		*why;
+
+	switch (search_parse(r->query, r->query_len, &q, &why)) {
+	case SEARCH_BAD:
+		answer(res, 59, "%s", why);
+		return;
+	case SEARCH_EMPTY:
+		answer(res, 10, "Search this capsule");
+		return;
+	case SEARCH_OK:
+		break;
+	}
+	snapshot_search(res->snap, &q, &res->owned);
+	if (res->owned.failed) {
+		answer(res, 40, "out of memory");
+		return;
+	}
+	res->one.data = res->owned.data;
+	res->one.len = res->owned.len;
+	answer_mem(res, "text/gemini", res->rules.lang, &res->one, 1);
+}
+
 /* "2013" is a year page without its slash. */
 static int
 is_year_without_slash(const struct snapshot *snap, const char *rel)
@@ -610,6 +648,10 @@ route_request(const struct route_env *env, const char *line, size_t len,
 	}
 	if (apply_rules(env, &r, rel, res))
 		return;
+	if (is_search(res->snap, rel)) {
+		serve_search(&r, res);
+		return;
+	}
 	if (snapshot_generated(res->snap, rel, &segs, &nsegs)) {
 		if (strcmp(rel, "atom.xml") == 0)
 			answer_mem(res, "application/atom+xml", NULL, segs,
