@@ -131,8 +131,18 @@ search_next_word(const char *s, size_t len, size_t *pos, char *out)
 	uint32_t	 cp, f[CASEFOLD_MAX];
 	char		 enc[CASEFOLD_MAX * 4];
 	size_t		 n = 0, k, nf, i, e;
+	unsigned char	 c;
 
 	while (*pos < len) {
+		/* ASCII, most of most pages, without decoding or tables. */
+		c = (unsigned char)s[*pos];
+		if (c < 0x80 && search_is_word(c)) {
+			if (n == SEARCH_WORD_MAX)
+				return n;
+			out[n++] = (char)(c >= 'A' && c <= 'Z' ? c + 'a' - 'A' : c);
+			(*pos)++;
+			continue;
+		}
 		k = search_decode((const unsigned char *)s + *pos, len - *pos,
 		    &cp);
 		if (!search_is_word(cp)) {
@@ -627,12 +637,20 @@ search_keep(struct search_hit *top, size_t *ntop, const struct search_hit *h)
 	top[i] = *h;
 }
 
-/* The word that holds vocab[off]: a binary search of the starts. */
+/*
+ * The word that holds vocab[off], 'from' or after it: hits come in order,
+ * often close together, so the search gallops from the last one.
+ */
 static size_t
-search_word_at(const struct search_bucket *b, size_t off)
+search_word_at(const struct search_bucket *b, size_t from, size_t off)
 {
-	size_t	 lo = 0, hi = b->nwords, mid;
+	size_t	 lo = from, hi, mid, step = 1;
 
+	while (lo + step < b->nwords && b->starts[lo + step] <= off) {
+		lo += step;
+		step *= 2;
+	}
+	hi = lo + step < b->nwords ? lo + step : b->nwords;
 	while (hi - lo > 1) {
 		mid = lo + (hi - lo) / 2;
 		if (b->starts[mid] <= off)
@@ -677,10 +695,10 @@ search_word(const struct search_bucket *b, struct search_scratch *sc,
     const char *w, size_t wlen, size_t k)
 {
 	const char	*v = b->vocab, *end = b->vocab + b->vocab_len, *hit;
-	size_t		 id;
+	size_t		 id = 0;
 
 	while ((hit = memmem(v, (size_t)(end - v), w, wlen)) != NULL) {
-		id = search_word_at(b, (size_t)(hit - b->vocab));
+		id = search_word_at(b, id, (size_t)(hit - b->vocab));
 		search_credit(b, sc, id, (size_t)(hit - b->vocab), k, wlen);
 		v = b->vocab + b->starts[id + 1];
 		if (v >= end)
