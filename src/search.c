@@ -780,15 +780,15 @@ search_fold_line(struct search_folded *fl, const char *s, size_t len)
 	char		*nf_buf;
 	uint32_t	*nfrom;
 
-	if (len * FOLD_GROWTH > fl->cap) {
-		if ((nf_buf = realloc(fl->f, len * FOLD_GROWTH)) == NULL)
+	if (fl->f == NULL || (len + 1) * FOLD_GROWTH > fl->cap) {
+		if ((nf_buf = realloc(fl->f, (len + 1) * FOLD_GROWTH)) == NULL)
 			return -1;
 		fl->f = nf_buf;
-		if ((nfrom = realloc(fl->from, len * FOLD_GROWTH *
+		if ((nfrom = realloc(fl->from, (len + 1) * FOLD_GROWTH *
 		    sizeof(*nfrom))) == NULL)
 			return -1;
 		fl->from = nfrom;
-		fl->cap = len * FOLD_GROWTH;
+		fl->cap = (len + 1) * FOLD_GROWTH;
 	}
 	fl->len = 0;
 	while (i < len) {
@@ -840,7 +840,7 @@ search_line_words(const struct search_folded *fl, const struct search_query *q,
     size_t *at)
 {
 	const char	*hit;
-	size_t		 k, n = 0, first = fl->len;
+	size_t		 k, n = 0, first = SIZE_MAX;
 
 	for (k = 0; k < q->nwords; k++) {
 		hit = memmem(fl->f, fl->len, q->folded + q->word_off[k],
@@ -851,7 +851,7 @@ search_line_words(const struct search_folded *fl, const struct search_query *q,
 		if ((size_t)(hit - fl->f) < first)
 			first = (size_t)(hit - fl->f);
 	}
-	if (n > 0)
+	if (first < fl->len)
 		*at = fl->from[first];
 	return (int)n;
 }
