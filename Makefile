@@ -130,6 +130,12 @@ test-deb:
 	@./tools/deps.sh deb lintian debootstrap
 	prove -v tests/deb/test-deb.sh
 
+# Three instances behind HAProxy (TCP, PROXY v2, health checks) on loopback:
+# tests/cluster/, which make test does not run.  As root, haproxy is installed.
+test-cluster: all
+	@./tools/deps.sh build haproxy python3
+	prove -v tests/cluster/cluster.t
+
 clean:
 	rm -rf build almanac gemget
 
@@ -137,5 +143,5 @@ include tools/bench.mk
 include tests/fuzz/fuzz.mk
 
 .PHONY: all run test test-deps man-lint test-gui valgrind lint soak install clean
-.PHONY: deb test-deb
+.PHONY: deb test-deb test-cluster
 .SECONDARY:

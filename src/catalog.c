@@ -16,6 +16,7 @@
 #include "log.h"
 #include "meta.h"
 #include "path.h"
+#include "pubdates.h"
 #include "render.h"
 #include "search.h"
 #include "strmap.h"
@@ -73,7 +74,7 @@ struct catalog {
 	int			 rootfd;
 	struct strmap		 pages;		/* path -> struct page */
 	struct page		**chron;	/* by history date, then path */
-	struct page		**recent;	/* newest mtime first, then latest in history */
+	struct page		**recent;	/* newest publication first, then latest in history */
 	size_t			 npages, cap;
 	struct page		**others;	/* gemtext files outside it, by path */
 	size_t			 nothers, others_cap;
@@ -97,6 +98,8 @@ struct catalog {
 	pthread_mutex_t		 lock;		/* guards current */
 	struct snapshot		*current;
 	struct snapshot		*retired;
+
+	struct pubdates		*dates;		/* first-seen dates, or NULL: mtimes */
 };
 
 static int
@@ -108,14 +111,15 @@ chron_cmp(const struct page *a, const struct page *b)
 }
 
 /*
- * Newest first.  Files published in the same second (a clone, a copy of
- * the whole capsule) are newest first by their place in history.
+ * Newest publication first.  Pages published in the same second (a
+ * clone, a copy of the whole capsule) are newest first by their place in
+ * history.
  */
 static int
 recent_cmp(const struct page *a, const struct page *b)
 {
-	if (a->mtime != b->mtime)
-		return a->mtime > b->mtime ? -1 : 1;
+	if (a->published != b->published)
+		return a->published > b->published ? -1 : 1;
 	return chron_cmp(b, a);
 }
 
@@ -193,6 +197,8 @@ catalog_new(const struct catalog_config *cfg)
 		return NULL;
 	}
 	c->dirty = 1;
+	if (cfg->state_dir != NULL)
+		c->dates = pubdates_open(cfg->state_dir, cfg->hostname);
 	return c;
 }
 
@@ -705,6 +711,15 @@ page_kind(const struct catalog *c, const char *path, struct chron_date *d)
 	return dated && !is_private(c, path) ? KIND_CHRONICLE : KIND_OTHER;
 }
 
+/* A page of the chronicle is published when first seen, the others never. */
+static time_t
+first_seen(struct catalog *c, const struct page *p)
+{
+	if (c->dates == NULL || !p->in_chronicle)
+		return p->mtime;
+	return pubdates_first_seen(c->dates, p->path, p->mtime, time(NULL));
+}
+
 enum catalog_update
 catalog_file_changed(struct catalog *c, const char *path)
 {
@@ -744,6 +759,7 @@ catalog_file_changed(struct catalog *c, const char *path)
 	remove_page(c, path);
 	if (p == NULL)
 		return CATALOG_DONE;
+	p->published = first_seen(c, p);
 	p->seen = c->scan;
 	if (add_page(c, p) == -1) {
 		log_warn("%s: out of memory, page not listed yet", path);
@@ -809,6 +825,7 @@ catalog_scan_end(struct catalog *c, int complete)
 				remove_page(c, c->others[i - 1]->path);
 		if (c->intro != NULL && c->intro_scan != c->scan)
 			drop_intro(c);
+		pubdates_scan_done(c->dates);
 	}
 	c->bulk = 0;
 	qsort(c->chron, c->npages, sizeof(*c->chron), chron_qsort);
@@ -1195,8 +1212,15 @@ catalog_publish(struct catalog *c)
 	struct snapshot	*s, *old;
 	struct timespec	 t0;
 
-	if (!c->dirty)
+	/*
+	 * New dates are written here, in the watching thread, once the
+	 * rebuild they came with is published; a write that failed is tried
+	 * again on the next call.
+	 */
+	if (!c->dirty) {
+		pubdates_flush(c->dates);
 		return 0;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if ((s = snapshot_build(c)) == NULL) {
 		if (!c->publish_failed)
@@ -1225,6 +1249,7 @@ catalog_publish(struct catalog *c)
 	} else
 		log_search_size(c, s);
 	catalog_reap(c);
+	pubdates_flush(c->dates);
 	return 0;
 }
 
@@ -1284,6 +1309,8 @@ catalog_free(struct catalog *c)
 	if (c->retired != NULL)
 		log_warn("snapshots still in use at exit");
 	catalog_clear(c);
+	pubdates_flush(c->dates);
+	pubdates_free(c->dates);
 	strmap_free(&c->pages);
 	free(c->chron);
 	free(c->recent);

@@ -14,6 +14,7 @@ struct catalog_config {
 	const char	*hostname;	/* for absolute URLs and the default title */
 	int		 port;
 	size_t		 feed_max;
+	const char	*state_dir;	/* first-seen dates kept there, or NULL */
 };
 
 struct catalog;

@@ -12,7 +12,9 @@
 #include "check.h"
 #include "config.h"
 #include "options.h"
+#include "pubdates.h"
 #include "tls.h"
+#include "watch.h"
 
 static int
 problem(FILE *err, const char *what, const char *path, const char *why)
@@ -100,6 +102,29 @@ check_allow_files(FILE *err, const struct rules *r)
 	return rc;
 }
 
+/* Where a location's FastCGI application is, and what it is sent besides. */
+static void
+print_fastcgi(FILE *out, const struct rules *r)
+{
+	const struct fastcgi_app	*a = r->fastcgi;
+	size_t				 i;
+
+	if (r->fastcgi_off)
+		fprintf(out, " fastcgi off;");
+	if (a == NULL)
+		return;
+	if (a->socket_path != NULL)
+		fprintf(out, " FastCGI to unix:%s", a->socket_path);
+	else
+		fprintf(out, " FastCGI to tcp:%s:%s", a->tcp_host,
+		    a->tcp_port);
+	fprintf(out, " (at most %d connections);", a->max_conns != -1 ?
+	    a->max_conns : FASTCGI_MAX_CONNS);
+	for (i = 0; i < a->nparams; i++)
+		fprintf(out, " fastcgi param %s \"%s\";", a->params[i].name,
+		    a->params[i].value);
+}
+
 static void
 print_rules(FILE *out, const struct rules *r)
 {
@@ -122,6 +147,7 @@ print_rules(FILE *out, const struct rules *r)
 		fprintf(out, " allows %s;", r->allow[i]);
 	for (i = 0; i < r->nallow_files; i++)
 		fprintf(out, " allows those in %s;", r->allow_files[i]);
+	print_fastcgi(out, r);
 }
 
 static void
@@ -129,8 +155,10 @@ print_host(FILE *out, const struct config *cfg, const struct host *h,
     const char *source)
 {
 	char	 host[256], port[16] = "1965", fp[ACCESS_FP_COLON_SIZE],
-		 spki[ACCESS_FP_COLON_SIZE];
+		 spki[ACCESS_FP_COLON_SIZE], watched[256];
+	enum config_watch	 how;
 	size_t	 i;
+	int	 poll_s;
 
 	if (cfg->nlisten > 0)
 		(void)options_split_listen(cfg->listen[0], host, sizeof(host),
@@ -141,7 +169,10 @@ print_host(FILE *out, const struct config *cfg, const struct host *h,
 		fprintf(out, "gemini://%s:%s/\n", h->name, port);
 	for (i = 0; i < h->naliases; i++)
 		fprintf(out, "  alias %s\n", h->aliases[i]);
-	fprintf(out, "  root %s\n  certificate %s\n", h->root, source);
+	fprintf(out, "  root %s\n", h->root);
+	how = config_watch_of(cfg, h, &poll_s);
+	(void)watch_plan(h->root, how, poll_s, watched, sizeof(watched));
+	fprintf(out, "  capsule %s\n  certificate %s\n", watched, source);
 	if (tls_file_fingerprints(h, fp, spki, sizeof(fp)) == 0)
 		fprintf(out, "  certificate SHA-256 %s\n  public key SHA-256 "
 		    "%s (Lagrange, Amfora)\n", fp, spki);
@@ -153,6 +184,25 @@ print_host(FILE *out, const struct config *cfg, const struct host *h,
 		print_rules(out, &h->locations[i].r);
 		fprintf(out, "\n");
 	}
+}
+
+/*
+ * Not a reason to refuse the start: without its state directory almanac
+ * dates the feeds by modification time, and says so here.
+ */
+static void
+check_state(const struct config *cfg, FILE *out, FILE *err)
+{
+	char	 why[512];
+
+	if (pubdates_prepare_dir(cfg->state_dir, cfg->user, 0, why,
+	    sizeof(why)) == 0)
+		fprintf(out, "publication dates kept in %s%s\n", cfg->state_dir,
+		    access(cfg->state_dir, F_OK) == 0 ? "" : " (made at start)");
+	else
+		fprintf(err, "almanac: warning: state directory %s: %s; the "
+		    "feeds would date pages by their modification time\n",
+		    cfg->state_dir, why);
 }
 
 int
@@ -177,5 +227,6 @@ check_config(const struct config *cfg, FILE *out, FILE *err)
 		    problem(err, "log file", cfg->log_file, strerror(errno));
 	else if (cfg->log_file != NULL)
 		rc |= check_writable_dir_of(err, "log file", cfg->log_file);
+	check_state(cfg, out, err);
 	return rc == 0 ? 0 : -1;
 }

@@ -288,7 +288,8 @@ option(struct parser *p, struct token *t, size_t n)
 	if (i < nargs || nargs > o->nmax)
 		return fail(p, t[0].line, "'%s' takes %s (quote it if it "
 		    "contains blanks)", o->name, o->nmax == 0 ? "no value" :
-		    o->nmax == 1 ? "one value" : "at most two values");
+		    o->nmax == 1 ? "one value" : o->nmax == 2 ?
+		    "at most two values" : "at most three values");
 	if (nargs < o->nmin)
 		return fail(p, t[0].line, "'%s' needs a value", o->name);
 	if (o->set == NULL)
@@ -384,9 +385,24 @@ open_location(struct parser *p, const struct token *t, size_t n)
 	return 0;
 }
 
+/* 'fastcgi param' and 'fastcgi max connections' need a 'fastcgi socket'. */
+static int
+check_fastcgi(struct parser *p, const struct rules *r, int line)
+{
+	const struct fastcgi_app	*a = r->fastcgi;
+
+	if (a == NULL || a->socket_path != NULL || a->tcp_host != NULL)
+		return 0;
+	return fail(p, line, "'fastcgi param' or 'fastcgi max connections' "
+	    "without a 'fastcgi socket' in %s", block_name(p));
+}
+
 static int
 close_block(struct parser *p, const struct token *t)
 {
+	if (p->rules != NULL && check_fastcgi(p, p->rules, p->loc != NULL ?
+	    p->loc_line : p->block_line) == -1)
+		return -1;
 	if (p->loc != NULL) {
 		p->loc = NULL;
 		p->rules = &p->host->r;

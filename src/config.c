@@ -1,8 +1,10 @@
 /* config: the settings the server runs with, from the command line and the configuration file. */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "config.h"
 
@@ -29,6 +31,8 @@ config_init(struct config *cfg)
 	cfg->max_per_addr = 64;
 	cfg->rate_per_addr = 0;
 	cfg->log_format = LOG_FORMAT_ALMANAC;
+	cfg->watch = CONFIG_WATCH_AUTO;
+	cfg->watch_poll_s = CONFIG_POLL_SECONDS;
 }
 
 struct host *
@@ -73,9 +77,41 @@ config_add_location(struct host *h, const char *pattern)
 }
 
 static void
+app_free(struct fastcgi_app *a)
+{
+	size_t	 i;
+
+	if (a == NULL)
+		return;
+	free(a->socket_path);
+	free(a->tcp_host);
+	free(a->tcp_port);
+	for (i = 0; i < a->nparams; i++) {
+		free(a->params[i].name);
+		free(a->params[i].value);
+	}
+	free(a);
+}
+
+struct fastcgi_app *
+config_fastcgi(struct rules *r)
+{
+	if (r->fastcgi != NULL)
+		return r->fastcgi;
+	if ((r->fastcgi = calloc(1, sizeof(*r->fastcgi))) == NULL) {
+		fprintf(stderr, "almanac: out of memory\n");
+		exit(1);
+	}
+	r->fastcgi->max_conns = -1;
+	return r->fastcgi;
+}
+
+static void
 rules_free(struct rules *r)
 {
 	size_t	 i;
+
+	app_free(r->fastcgi);
 
 	free(r->lang);
 	free(r->default_type);
@@ -96,6 +132,7 @@ host_free(struct host *h)
 	for (i = 0; i < h->naliases; i++)
 		free(h->aliases[i]);
 	free(h->root);
+	free(h->document_root);
 	free(h->certs);
 	free(h->cert_file);
 	free(h->key_file);
@@ -119,7 +156,28 @@ config_free(struct config *cfg)
 	free(cfg->user);
 	free(cfg->log_file);
 	free(cfg->ticket_keys);
+	free(cfg->state_dir);
 	memset(cfg, 0, sizeof(*cfg));
+}
+
+/*
+ * FastCGI applications run in another directory: they are told the root
+ * as an absolute path, the working directory's when it is relative.
+ */
+static void
+config_document_root(struct host *h)
+{
+	char	 cwd[PATH_MAX];
+
+	free(h->document_root);
+	if (h->root[0] == '/' || getcwd(cwd, sizeof(cwd)) == NULL) {
+		h->document_root = config_strdup(h->root);
+		return;
+	}
+	if (asprintf(&h->document_root, "%s/%s", cwd, h->root) == -1) {
+		fprintf(stderr, "almanac: out of memory\n");
+		exit(1);
+	}
 }
 
 int
@@ -131,8 +189,11 @@ config_finish(struct config *cfg, char *err, size_t errsz)
 		config_add_host(cfg, "localhost");
 	if (cfg->nlisten == 0)
 		cfg->listen[cfg->nlisten++] = config_strdup("localhost:1965");
+	if (cfg->state_dir == NULL)
+		cfg->state_dir = config_strdup("state");
 	for (i = 0; i < cfg->nhosts; i++) {
 		struct host *h = &cfg->hosts[i];
+		config_document_root(h);
 		if ((h->cert_file == NULL) != (h->key_file == NULL)) {
 			snprintf(err, errsz, "host %s: cert and key go together",
 			    h->name);
@@ -171,3 +232,14 @@ config_find_host(const struct config *cfg, const char *name, size_t len)
 	return -1;
 }
 
+
+enum config_watch
+config_watch_of(const struct config *cfg, const struct host *h, int *seconds)
+{
+	if (h->watch != CONFIG_WATCH_UNSET) {
+		*seconds = h->watch_poll_s;
+		return h->watch;
+	}
+	*seconds = cfg->watch_poll_s;
+	return cfg->watch;
+}

@@ -9,8 +9,31 @@
 #define MAX_LISTEN	16
 #define MAX_LOCATIONS	64
 #define MAX_ALLOW	64
+#define MAX_FASTCGI_PARAMS	32
+#define FASTCGI_MAX_CONNS	32	/* default of 'fastcgi max connections' */
+#define FASTCGI_PATH_MAX	108	/* a sockaddr_un's sun_path */
 
 struct allowset;
+
+/* fastcgi param NAME "VALUE": sent to the application, over a built-in one. */
+struct fastcgi_param {
+	char	*name;
+	char	*value;
+};
+
+/*
+ * Where a FastCGI application listens and what it is sent: 'fastcgi
+ * socket' names it (a Unix socket path, or a TCP host and port), the
+ * other 'fastcgi' options may come before it in the block.
+ */
+struct fastcgi_app {
+	char			*socket_path;	/* absolute, or NULL for TCP */
+	char			*tcp_host;	/* a name or an address, or NULL */
+	char			*tcp_port;	/* digits, "9000" by default */
+	struct fastcgi_param	 params[MAX_FASTCGI_PARAMS];
+	size_t			 nparams;
+	int			 max_conns;	/* open to it at once, -1: default */
+};
 
 /*
  * What a server block or a location says about serving a path.  In a
@@ -29,6 +52,8 @@ struct rules {
 	char	*allow_files[MAX_ALLOW];
 	size_t	 nallow_files;
 	struct allowset	*allowset;	/* built from the two by the server */
+	struct fastcgi_app	*fastcgi;	/* paths go to an application, or NULL */
+	int		 fastcgi_off;	/* 'fastcgi off': not the server block's */
 };
 
 /* location "PATTERN" { ... }: rules for the paths the glob matches. */
@@ -37,6 +62,16 @@ struct location {
 	struct rules	 r;
 	int		 line;		/* in the configuration file */
 };
+
+/* How a capsule is watched for changes: 'watch' in the file. */
+enum config_watch {
+	CONFIG_WATCH_UNSET,	/* a server block: as the global part says */
+	CONFIG_WATCH_AUTO,	/* polling on network file systems, else inotify */
+	CONFIG_WATCH_INOTIFY,
+	CONFIG_WATCH_POLL
+};
+
+#define CONFIG_POLL_SECONDS	2	/* 'watch poll' without an interval */
 
 enum log_format {
 	LOG_FORMAT_ALMANAC,	/* time client "request" status bytes duration */
@@ -49,11 +84,14 @@ struct host {
 	char	*aliases[MAX_ALIASES];	/* further names it answers for */
 	size_t	 naliases;
 	char	*root;			/* capsule directory */
+	char	*document_root;		/* root made absolute, by config_finish */
 	char	*certs;			/* directory of cert.pem and key.pem */
 	char	*cert_file;		/* explicit files; both or neither */
 	char	*key_file;
 	size_t	 feed_max;
 	int	 navigation;		/* 0 on, 1 dated pages only, 2 off */
+	enum config_watch watch;	/* UNSET: the global one */
+	int	 watch_poll_s;		/* with CONFIG_WATCH_POLL */
 	struct rules	 r;		/* the server block's own rules */
 	struct location	*locations;	/* in file order; the first match applies */
 	size_t		 nlocations;
@@ -76,8 +114,11 @@ struct config {
 	char		*user;			/* drop to this user when started as root */
 	char		*log_file;		/* NULL: stderr */
 	char		*ticket_keys;		/* shared session-ticket keys, or NULL */
+	char		*state_dir;		/* each host's publication dates ("state") */
 	int		 log_syslog;
 	enum log_format	 log_format;
+	enum config_watch watch;		/* every capsule's, unless its block says */
+	int		 watch_poll_s;
 };
 
 /* Defaults, no hosts. */
@@ -85,14 +126,19 @@ void	config_init(struct config *);
 void	config_free(struct config *);
 /* A new location of h, its rules unset, or NULL past MAX_LOCATIONS. */
 struct location	*config_add_location(struct host *, const char *);
+/* The rules' FastCGI application, made empty (no socket yet) if absent. */
+struct fastcgi_app	*config_fastcgi(struct rules *);
 /* A new host with the defaults (root "capsule", certs "certs", lang "en"), or NULL when full. */
 struct host	*config_add_host(struct config *, const char *);
-/* Fills what is still missing: a "localhost" host and the localhost:1965 listener. */
+/* Fills what is still missing: a "localhost" host, the localhost:1965 listener, the state directory. */
 int	config_finish(struct config *, char *, size_t);
 /* Host names compare without case and without a final dot. */
 int	config_same_name(const char *, size_t, const char *);
 /* The index of the host named 'name' (or one of its aliases), or -1. */
 int	config_find_host(const struct config *, const char *, size_t);
+/* How host h is watched (never UNSET), and the polling interval in *seconds. */
+enum config_watch config_watch_of(const struct config *, const struct host *,
+	    int *);
 /* strdup that aborts the program on failure: configuration happens at start-up only. */
 char	*config_strdup(const char *);
 

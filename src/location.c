@@ -29,6 +29,12 @@ either_int(int mine, int theirs)
 	return mine != -1 ? mine : theirs;
 }
 
+static const struct fastcgi_app *
+either_app(const struct fastcgi_app *mine, const struct fastcgi_app *theirs)
+{
+	return mine != NULL ? mine : theirs;
+}
+
 void
 location_rules(const struct host *h, const char *path, struct path_rules *pr)
 {
@@ -45,6 +51,8 @@ location_rules(const struct host *h, const char *path, struct path_rules *pr)
 	pr->allow = r->nallow > 0 || r->nallow_files > 0 ? r : s;
 	pr->require_cert = either_int(r->require_cert, s->require_cert) ||
 	    pr->allow->nallow > 0 || pr->allow->nallow_files > 0;
+	pr->fastcgi = r->fastcgi_off ? NULL : either_app(r->fastcgi,
+	    s->fastcgi);
 }
 
 int
@@ -53,7 +61,7 @@ location_is_private(const struct host *h, const char *path)
 	struct path_rules	 pr;
 
 	location_rules(h, path, &pr);
-	return pr.require_cert || pr.block_code != 0;
+	return pr.require_cert || pr.block_code != 0 || pr.fastcgi != NULL;
 }
 
 /* Appends s[0..len) to out[*n..outsz - 1). */

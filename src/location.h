@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 
+struct fastcgi_app;
 struct host;
 struct rules;
 
@@ -18,6 +19,7 @@ struct path_rules {
 	const char		*block_meta;
 	int			 require_cert;
 	const struct rules	*allow;		/* whose allow lists apply */
+	const struct fastcgi_app *fastcgi;	/* answered by it, or NULL */
 };
 
 /* The values a block return META may name. */
@@ -38,8 +40,10 @@ struct location_vars {
  */
 void	location_rules(const struct host *, const char *, struct path_rules *);
 /*
- * 1 when a request for 'path' would need a client certificate, so that
- * the page is kept out of what every client sees (index, feeds, footers).
+ * 1 when a request for 'path' would need a client certificate, or is
+ * blocked, or goes to a FastCGI application (its file is never served),
+ * so that the page is kept out of what every client sees (index, feeds,
+ * footers).
  */
 int	location_is_private(const struct host *, const char *);
 /* META with %p %q %P %N and %% expanded into out (NUL-terminated, cut to fit). */

@@ -24,6 +24,7 @@
 #include "config.h"
 #include "log.h"
 #include "options.h"
+#include "pubdates.h"
 #include "sandbox.h"
 #include "server.h"
 #include "supervise.h"
@@ -533,11 +534,33 @@ announce(const struct capsules *cs, int port)
 	}
 }
 
+/*
+ * The state directory, made when missing and tried for writing as the
+ * user the server will run as; NULL, said once, when it cannot be used.
+ */
+static const char *
+state_dir(const struct config *cfg)
+{
+	char	 why[512];
+
+	if (pubdates_prepare_dir(cfg->state_dir, cfg->user, 1, why,
+	    sizeof(why)) == 0) {
+		log_info("publication dates: kept in %s", cfg->state_dir);
+		return cfg->state_dir;
+	}
+	log_warn("publication dates: state directory %s: %s; the feeds date "
+	    "pages by their modification time", cfg->state_dir, why);
+	return NULL;
+}
+
 static int
 open_capsules(struct capsules *cs, int port)
 {
 	struct catalog_config	 cc;
+	const char		*state = state_dir(cs->cfg);
+	enum config_watch	 how;
 	size_t			 i;
+	int			 poll_s;
 
 	for (i = 0; i < cs->cfg->nhosts; i++) {
 		const struct host *h = &cs->cfg->hosts[i];
@@ -545,12 +568,15 @@ open_capsules(struct capsules *cs, int port)
 		cc.hostname = h->name;
 		cc.port = port;
 		cc.feed_max = h->feed_max;
+		cc.state_dir = state;
 		if ((cs->cats[i] = catalog_new(&cc)) == NULL)
 			return -1;
 		catalog_set_navigation(cs->cats[i], h->navigation == 2 ?
 		    CATALOG_NAV_OFF : h->navigation == 1 ? CATALOG_NAV_DATED :
 		    CATALOG_NAV_ON);
-		if ((cs->watches[i] = watch_open(cs->cats[i], h->root)) == NULL)
+		how = config_watch_of(cs->cfg, h, &poll_s);
+		if ((cs->watches[i] = watch_open(cs->cats[i], h->root, how,
+		    poll_s)) == NULL)
 			return -1;
 	}
 	return 0;

@@ -31,7 +31,8 @@ struct page {
 	char			*path;	/* relative to the root: "chapters/x.gmi" */
 	char			*title;
 	struct chron_date	 date;	/* all 0 when undated */
-	time_t			 mtime;	/* publication: the file's mtime */
+	time_t			 mtime;	/* the file's last change */
+	time_t			 published; /* first seen (src/pubdates.c), or the mtime */
 	char			*line;	/* its index line, rendered once, or NULL */
 	size_t			 line_len;
 	/* Where its last line links to, when that is a page of this capsule. */

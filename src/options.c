@@ -60,7 +60,7 @@ opt_number(struct options_ctx *c, const char *s, long min, long max,
 static int
 opt_count(struct options_ctx *c, const char *s, long min, long max, int *out)
 {
-	long	 v;
+	long	 v = 0;	/* clang's analyzer cannot see opt_fail() return -1 */
 
 	if (opt_number(c, s, min, max, &v) == -1)
 		return -1;
@@ -229,6 +229,14 @@ set_ticket_keys(struct options_ctx *c, const char *const *v, size_t n)
 {
 	(void)n;
 	opt_replace(&c->cfg->ticket_keys, v[0]);
+	return 0;
+}
+
+static int
+set_state(struct options_ctx *c, const char *const *v, size_t n)
+{
+	(void)n;
+	opt_replace(&c->cfg->state_dir, v[0]);
 	return 0;
 }
 
@@ -539,6 +547,175 @@ set_allow_clients(struct options_ctx *c, const char *const *v, size_t n)
 	    &c->rules->nallow_files);
 }
 
+/* The words of 'watch' (or --watch's value, where poll:N is poll N). */
+static int
+watch_words(struct options_ctx *c, const char *const *v, size_t n,
+    enum config_watch *how, int *seconds)
+{
+	*how = CONFIG_WATCH_AUTO;
+	*seconds = CONFIG_POLL_SECONDS;
+	if (n == 1 && strcmp(v[0], "inotify") == 0)
+		*how = CONFIG_WATCH_INOTIFY;
+	else if (n == 1 && strcmp(v[0], "auto") == 0)
+		*how = CONFIG_WATCH_AUTO;
+	else if (strcmp(v[0], "poll") == 0) {
+		*how = CONFIG_WATCH_POLL;
+		if (n == 2)
+			return opt_count(c, v[1], 1, 3600, seconds);
+	} else if (n == 1 && c->from_cli && strncmp(v[0], "poll:", 5) == 0) {
+		*how = CONFIG_WATCH_POLL;
+		return opt_count(c, v[0] + 5, 1, 3600, seconds);
+	} else
+		return opt_fail(c, "'watch' is inotify, poll, poll SECONDS or "
+		    "auto, not '%.64s%s%.64s'", v[0], n == 2 ? " " : "",
+		    n == 2 ? v[1] : "");
+	return 0;
+}
+
+/*
+ * watch inotify | poll [SECONDS] | auto: in the global part for every
+ * capsule, in a server block for its own; the command line's for all.
+ */
+static int
+set_watch(struct options_ctx *c, const char *const *v, size_t n)
+{
+	enum config_watch	 how;
+	int			 seconds;
+	size_t			 i;
+
+	if (watch_words(c, v, n, &how, &seconds) == -1)
+		return -1;
+	if (c->host != NULL && !c->from_cli) {
+		c->host->watch = how;
+		c->host->watch_poll_s = seconds;
+		return 0;
+	}
+	c->cfg->watch = how;
+	c->cfg->watch_poll_s = seconds;
+	for (i = 0; c->from_cli && i < c->cfg->nhosts; i++)
+		c->cfg->hosts[i].watch = CONFIG_WATCH_UNSET;
+	return 0;
+}
+
+/* An absolute path that fits in a sockaddr_un's sun_path. */
+static int
+set_fastcgi_socket(struct options_ctx *c, const char *const *v, size_t n)
+{
+	struct fastcgi_app	*a;
+
+	(void)n;
+	if (v[0][0] != '/' || strlen(v[0]) >= FASTCGI_PATH_MAX)
+		return opt_fail(c, "'fastcgi socket' takes the absolute path of "
+		    "a Unix socket (shorter than %d bytes), or tcp \"HOST\" "
+		    "\"PORT\", not '%.64s'", FASTCGI_PATH_MAX, v[0]);
+	if (c->rules->fastcgi_off)
+		return opt_fail(c, "'fastcgi socket' and 'fastcgi off' in one "
+		    "block");
+	a = config_fastcgi(c->rules);
+	opt_replace(&a->socket_path, v[0]);
+	free(a->tcp_host);
+	free(a->tcp_port);
+	a->tcp_host = a->tcp_port = NULL;
+	return 0;
+}
+
+/*
+ * fastcgi socket tcp "HOST" ["PORT"], and gmid's fastcgi socket tcp
+ * "HOST" port PORT; the port is 9000 when not given, as in gmid.
+ */
+static int
+set_fastcgi_tcp(struct options_ctx *c, const char *const *v, size_t n)
+{
+	struct fastcgi_app	*a;
+	const char		*port = "9000";
+	long			 p;
+
+	if (n == 3 && strcmp(v[1], "port") != 0)
+		return opt_fail(c, "'fastcgi socket tcp' takes \"HOST\" "
+		    "\"PORT\" or \"HOST\" port PORT, not '%.64s' before the "
+		    "port", v[1]);
+	if (n >= 2)
+		port = v[n - 1];
+	if (!options_valid_hostname(v[0]))
+		return opt_fail(c, "'fastcgi socket tcp': '%.64s' is not a "
+		    "host name or an address", v[0]);
+	if (opt_number(c, port, 1, 65535, &p) == -1)
+		return -1;
+	if (c->rules->fastcgi_off)
+		return opt_fail(c, "'fastcgi socket' and 'fastcgi off' in one "
+		    "block");
+	a = config_fastcgi(c->rules);
+	free(a->socket_path);
+	a->socket_path = NULL;
+	opt_replace(&a->tcp_host, v[0]);
+	opt_replace(&a->tcp_port, port);
+	return 0;
+}
+
+/* A name an application can read as an environment variable. */
+static int
+opt_param_name(const char *s)
+{
+	size_t	 i;
+
+	if (opt_is_digit(s[0]))
+		return 0;
+	for (i = 0; s[i] != '\0'; i++)
+		if (!opt_is_alnum(s[i]) && s[i] != '_')
+			return 0;
+	return i > 0 && i <= 64;
+}
+
+/* fastcgi param NAME "VALUE", and gmid's fastcgi param NAME = "VALUE". */
+static int
+set_fastcgi_param(struct options_ctx *c, const char *const *v, size_t n)
+{
+	struct fastcgi_app	*a;
+	size_t			 i;
+
+	if (n == 1 || (n == 3 && strcmp(v[1], "=") != 0))
+		return opt_fail(c, "'fastcgi param' takes NAME \"VALUE\"");
+	if (!opt_param_name(v[0]))
+		return opt_fail(c, "'fastcgi param': '%.64s' is not a parameter "
+		    "name (letters, digits and '_', not first a digit)", v[0]);
+	a = config_fastcgi(c->rules);
+	for (i = 0; i < a->nparams; i++)
+		if (strcmp(a->params[i].name, v[0]) == 0) {
+			opt_replace(&a->params[i].value, v[n - 1]);
+			return 0;
+		}
+	if (a->nparams == MAX_FASTCGI_PARAMS)
+		return opt_fail(c, "more than %d 'fastcgi param' in one block",
+		    MAX_FASTCGI_PARAMS);
+	a->params[a->nparams].name = config_strdup(v[0]);
+	a->params[a->nparams++].value = config_strdup(v[n - 1]);
+	return 0;
+}
+
+static int
+set_fastcgi_max_conns(struct options_ctx *c, const char *const *v, size_t n)
+{
+	long	 m = 0;
+
+	(void)n;
+	if (opt_number(c, v[0], 1, 10000, &m) == -1)
+		return -1;
+	config_fastcgi(c->rules)->max_conns = (int)m;
+	return 0;
+}
+
+/* In a location: its paths are served as files, whatever the server block says. */
+static int
+set_fastcgi_off(struct options_ctx *c, const char *const *v, size_t n)
+{
+	(void)v;
+	(void)n;
+	if (c->rules->fastcgi != NULL)
+		return opt_fail(c, "'fastcgi off' and other 'fastcgi' options "
+		    "in one block");
+	c->rules->fastcgi_off = 1;
+	return 0;
+}
 #define G	OPT_GLOBAL
 #define S	OPT_SERVER
 #define SL	(OPT_SERVER | OPT_LOCATION)
@@ -548,6 +725,8 @@ static const struct options_spec specs[] = {
 	    "ADDR:PORT  listen there, repeatable (localhost:1965)" },
 	{ NULL, "listen-proxy", 0, G, 1, 1, 0, NULL, set_listen_proxy,
 	    "ADDR:PORT  the same, behind a PROXY protocol balancer" },
+	{ "watch", "watch", 0, G | S, 1, 2, 0, NULL, set_watch,
+	    "HOW  inotify, poll[:SECONDS] or auto (poll network file systems)" },
 	{ "workers", "workers", 'w', G, 1, 1, 1, NULL, set_workers,
 	    "N  event loops (0: one per core)" },
 	{ "user", "user", 'u', G, 1, 1, 0, NULL, set_user,
@@ -556,6 +735,8 @@ static const struct options_spec specs[] = {
 	    "FILE  log there, not to stderr (SIGUSR1 reopens)" },
 	{ "ticket keys", "ticket-keys", 0, G, 1, 1, 0, NULL, set_ticket_keys,
 	    "FILE  session-ticket keys shared with other instances" },
+	{ "state", "state", 0, G, 1, 1, 0, NULL, set_state,
+	    "DIR  each host's publication dates (state)" },
 	{ "syslog", "syslog", 0, G, 1, 1, 0, "yes", set_syslog,
 	    "  log to syslog as well" },
 	{ "log-format", "log-format", 0, G, 1, 1, 0, NULL, set_log_format,
@@ -596,6 +777,16 @@ static const struct options_spec specs[] = {
 	    set_require_cert, NULL },
 	{ "allow client", NULL, 0, SL, 1, 1, 0, NULL, set_allow_client, NULL },
 	{ "allow clients", NULL, 0, SL, 1, 1, 0, NULL, set_allow_clients,
+	    NULL },
+	{ "fastcgi socket", NULL, 0, SL, 1, 1, 0, NULL, set_fastcgi_socket,
+	    NULL },
+	{ "fastcgi socket tcp", NULL, 0, SL, 1, 3, 0, NULL, set_fastcgi_tcp,
+	    NULL },
+	{ "fastcgi param", NULL, 0, SL, 1, 3, 0, NULL, set_fastcgi_param,
+	    NULL },
+	{ "fastcgi max connections", NULL, 0, SL, 1, 1, 1, NULL,
+	    set_fastcgi_max_conns, NULL },
+	{ "fastcgi off", NULL, 0, OPT_LOCATION, 0, 0, 0, NULL, set_fastcgi_off,
 	    NULL },
 };
 
@@ -658,7 +849,8 @@ options_set(struct options_ctx *c, const struct options_spec *o,
 	if (n > o->nmax)
 		return opt_fail(c, "'%s' takes %s (quote it if it contains "
 		    "blanks)", c->name, o->nmax == 0 ? "no value" :
-		    o->nmax == 1 ? "one value" : "at most two values");
+		    o->nmax == 1 ? "one value" : o->nmax == 2 ?
+		    "at most two values" : "at most three values");
 	for (i = 0; i < n; i++)
 		if (v[i][0] == '\0')
 			return opt_fail(c, "'%s' needs a value", c->name);

@@ -394,7 +394,7 @@ render_gemfeed(struct buf *b, const struct render_site *s,
 		buf_puts(b, "=> ");
 		put_link_target(b, recent[i]->path);
 		buf_putc(b, ' ');
-		put_day(b, recent[i]->mtime);
+		put_day(b, recent[i]->published);
 		buf_printf(b, " - %s\n", recent[i]->title);
 	}
 	put_index_nav(b);
@@ -448,14 +448,28 @@ put_page_url(struct buf *b, const struct render_site *s, const char *path)
 	put_xml(b, enc);
 }
 
+/*
+ * An entry's last change: its file's, unless the file claims to be older
+ * than its publication (a copy that kept an old time).
+ */
+static time_t
+last_change(const struct page *p)
+{
+	return p->mtime > p->published ? p->mtime : p->published;
+}
+
 void
 render_atom(struct buf *b, const struct render_site *s,
     struct page *const *recent, size_t n)
 {
+	time_t	 updated = 0;
 	size_t	 i;
 
 	if (n > s->feed_max)
 		n = s->feed_max;
+	for (i = 0; i < n; i++)
+		if (last_change(recent[i]) > updated)
+			updated = last_change(recent[i]);
 	buf_puts(b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
 	    "<feed xmlns=\"http://www.w3.org/2005/Atom\">\n  <title>");
 	put_xml(b, s->title);
@@ -466,7 +480,7 @@ render_atom(struct buf *b, const struct render_site *s,
 	buf_puts(b, "\"/>\n  <link rel=\"self\" href=\"");
 	put_xml(b, s->base_url);
 	buf_puts(b, "atom.xml\"/>\n  <updated>");
-	put_rfc3339(b, n > 0 ? recent[0]->mtime : 0);
+	put_rfc3339(b, updated);
 	buf_puts(b, "</updated>\n  <author><name>");
 	put_xml(b, s->title);
 	buf_puts(b, "</name></author>\n");
@@ -477,8 +491,10 @@ render_atom(struct buf *b, const struct render_site *s,
 		put_page_url(b, s, recent[i]->path);
 		buf_puts(b, "\"/>\n    <id>");
 		put_page_url(b, s, recent[i]->path);
-		buf_puts(b, "</id>\n    <updated>");
-		put_rfc3339(b, recent[i]->mtime);
+		buf_puts(b, "</id>\n    <published>");
+		put_rfc3339(b, recent[i]->published);
+		buf_puts(b, "</published>\n    <updated>");
+		put_rfc3339(b, last_change(recent[i]));
 		buf_puts(b, "</updated>\n  </entry>\n");
 	}
 	buf_puts(b, "</feed>\n");

@@ -63,6 +63,11 @@ void	render_footer(struct buf *, const struct page *, const struct page *,
  * 'page' is NULL for a file the catalog does not know (yet).
  */
 void	render_end(struct buf *, const struct page *);
+/*
+ * The feeds of 'recent': the gemfeed dates a page by its publication
+ * (page->published), Atom gives that as <published> and its last change
+ * (page->mtime, never before the publication) as <updated>.
+ */
 void	render_gemfeed(struct buf *, const struct render_site *,
 	    struct page *const *, size_t);
 void	render_atom(struct buf *, const struct render_site *,

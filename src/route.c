@@ -20,6 +20,7 @@
 #include "beneath.h"
 #include "catalog.h"
 #include "config.h"
+#include "fastcgi.h"
 #include "filecache.h"
 #include "lease.h"
 #include "log.h"
@@ -38,27 +39,25 @@ void
 response_init(struct response *res)
 {
 	memset(res, 0, sizeof(*res));
-	res->fd = -1;
-	buf_init(&res->owned);
-	buf_init(&res->footer);
+	body_init(&res->body);
 }
 
 void
 response_clear(struct response *res)
 {
-	if (res->fd != -1)
-		close(res->fd);
-	res->fd = -1;
+	body_clear(&res->body);
 	snapshot_release(res->snap);
 	res->snap = NULL;
 	res->host = NULL;
 	res->status = 0;
 	res->meta[0] = '\0';
-	res->body = BODY_NONE;
-	res->segs = NULL;
-	res->nsegs = 0;
-	buf_reset(&res->owned);
-	buf_reset(&res->footer);
+}
+
+void
+response_free(struct response *res)
+{
+	response_clear(res);
+	body_free(&res->body);
 }
 
 static void
@@ -84,9 +83,9 @@ answer_mem(struct response *res, const char *type, const char *lang,
 		answer(res, 20, "%s; charset=utf-8; lang=%s", type, lang);
 	else
 		answer(res, 20, "%s; charset=utf-8", type);
-	res->body = BODY_MEM;
-	res->segs = segs;
-	res->nsegs = nsegs;
+	res->body.kind = BODY_MEM;
+	res->body.segs = segs;
+	res->body.nsegs = nsegs;
 }
 
 static int
@@ -144,12 +143,8 @@ choose_host(const struct route_env *env, const struct request *r,
 	host[r->host_len] = '\0';
 	literal = host_is_local_address(host, env->local);
 	idx = config_find_host(env->cfg, r->host, r->host_len);
-	if (idx == -1 && literal) {
-		idx = env->sni ? config_find_host(env->cfg, env->sni,
-		    strlen(env->sni)) : 0;
-		if (idx == -1)
-			idx = 0;
-	}
+	if (idx == -1 && literal)
+		idx = env->sni_host != -1 ? env->sni_host : 0;
 	if (idx == -1) {
 		refuse_host(env, res, "host not served");
 		return -1;
@@ -298,15 +293,15 @@ serve_listing(const struct route_env *env, const char *dir, int fd,
 		return;
 	}
 	n = keep_openable(env, res->host, dir, names, n);
-	snapshot_listing(res->snap, dir, names, n, &res->owned);
+	snapshot_listing(res->snap, dir, names, n, &res->body.owned);
 	free_names(names, n);
-	if (res->owned.failed) {
+	if (res->body.owned.failed) {
 		answer(res, 40, "out of memory");
 		return;
 	}
-	res->one.data = res->owned.data;
-	res->one.len = res->owned.len;
-	answer_mem(res, "text/gemini", res->rules.lang, &res->one, 1);
+	res->body.one.data = res->body.owned.data;
+	res->body.one.len = res->body.owned.len;
+	answer_mem(res, "text/gemini", res->rules.lang, &res->body.one, 1);
 }
 
 /*
@@ -322,33 +317,33 @@ serve_cached(const char *rel, const struct cached_file *cf,
 		answer(res, 51, "not found");
 		return;
 	}
-	buf_append(&res->owned, cf->data, cf->len);
-	if (res->owned.failed) {
+	buf_append(&res->body.owned, cf->data, cf->len);
+	if (res->body.owned.failed) {
 		answer(res, 40, "out of memory");
 		return;
 	}
 	res->status = 20;
 	snprintf(res->meta, sizeof(res->meta), "%s", cf->meta);
-	res->one.data = res->owned.data;
-	res->one.len = res->owned.len;
-	res->body = BODY_MEM;
-	res->segs = &res->one;
-	res->nsegs = 1;
+	res->body.one.data = res->body.owned.data;
+	res->body.one.len = res->body.owned.len;
+	res->body.kind = BODY_MEM;
+	res->body.segs = &res->body.one;
+	res->body.nsegs = 1;
 	if (meta_is_gemtext(rel))
-		snapshot_footer(res->snap, rel, &res->footer);
+		snapshot_footer(res->snap, rel, &res->body.footer);
 }
 
-/* The whole of a small file into res->owned as one segment: 0 or -1. */
+/* The whole of a small file into res->body.owned as one segment: 0 or -1. */
 static int
 read_small(int fd, off_t size, struct response *res)
 {
 	size_t	 got = 0, want = (size_t)size;
 	ssize_t	 n;
 
-	if (buf_reserve(&res->owned, want) == -1)
+	if (buf_reserve(&res->body.owned, want) == -1)
 		return -1;
 	while (got < want) {
-		n = pread(fd, res->owned.data + got, want - got, (off_t)got);
+		n = pread(fd, res->body.owned.data + got, want - got, (off_t)got);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1)
@@ -357,12 +352,12 @@ read_small(int fd, off_t size, struct response *res)
 			break;
 		got += (size_t)n;
 	}
-	res->owned.len = got;
-	res->one.data = res->owned.data;
-	res->one.len = got;
-	res->segs = &res->one;
-	res->nsegs = 1;
-	res->body = BODY_MEM;
+	res->body.owned.len = got;
+	res->body.one.data = res->body.owned.data;
+	res->body.one.len = got;
+	res->body.segs = &res->body.one;
+	res->body.nsegs = 1;
+	res->body.kind = BODY_MEM;
 	return 0;
 }
 
@@ -426,18 +421,18 @@ serve_file(const struct route_env *env, const char *rel, int fd,
 		return;
 	}
 	res->status = 20;
-	if (res->body == BODY_MEM) {
+	if (res->body.kind == BODY_MEM) {
 		if (env->files != NULL)
 			(void)filecache_put(env->files, capsule, rel, fd, st,
 			    res->meta);
 		close(fd);
 	} else {
-		res->body = BODY_FILE;
-		res->fd = fd;
-		res->size = st->st_size;
+		res->body.kind = BODY_FILE;
+		res->body.fd = fd;
+		res->body.size = st->st_size;
 	}
 	if (meta_is_gemtext(rel))
-		snapshot_footer(res->snap, rel, &res->footer);
+		snapshot_footer(res->snap, rel, &res->body.footer);
 }
 
 static void
@@ -580,14 +575,58 @@ serve_search(const struct request *r, struct response *res)
 	case SEARCH_OK:
 		break;
 	}
-	snapshot_search(res->snap, &q, &res->owned);
-	if (res->owned.failed) {
+	snapshot_search(res->snap, &q, &res->body.owned);
+	if (res->body.owned.failed) {
 		answer(res, 40, "out of memory");
 		return;
 	}
-	res->one.data = res->owned.data;
-	res->one.len = res->owned.len;
-	answer_mem(res, "text/gemini", res->rules.lang, &res->one, 1);
+	res->body.one.data = res->body.owned.data;
+	res->body.one.len = res->body.owned.len;
+	answer_mem(res, "text/gemini", res->rules.lang, &res->body.one, 1);
+}
+
+/*
+ * A path under a FastCGI location is never served as a file: the records
+ * of its request are made here, in res->body.owned, for the application
+ * res->rules.fastcgi.
+ *
+ * PLACEHOLDER until a FastCGI body_stream exists: the answer is 42 for
+ * now; its last line becomes the start of that stream (BODY_STREAM, fed
+ * the records, its header checked by fastcgi_head_feed).
+ */
+static void
+serve_fastcgi(const struct route_env *env, const char *line, size_t len,
+    const struct request *r, const char *rel, struct response *res)
+{
+	struct fastcgi_params	 p;
+	struct fastcgi_request	 q;
+	struct access_identity	 id;
+	char			 path[PATH_MAX_LEN + 2];
+
+	snprintf(path, sizeof(path), "/%s", rel);
+	(void)access_identity_of(env->peer, time(NULL), &id);
+	memset(&q, 0, sizeof(q));
+	q.url = line;
+	q.url_len = len;
+	q.path = path;
+	q.query = r->query;
+	q.query_len = r->query_len;
+	q.server_name = r->host;
+	q.server_name_len = r->host_len;
+	q.server_port = env->local_port;
+	q.document_root = res->host->document_root;
+	q.remote_addr = env->remote_addr;
+	q.software = env->software != NULL ? env->software : "almanac";
+	q.tls_version = env->tls_version;
+	q.tls_cipher = env->tls_cipher;
+	q.id = &id;
+	q.app = res->rules.fastcgi;
+	if (fastcgi_params(&q, &p) == -1 ||
+	    fastcgi_encode_request(&res->body.owned, p.pairs, p.n) == -1) {
+		answer(res, 42, "the request is too large for the application");
+		return;
+	}
+	answer(res, 42, "FastCGI is not available yet");	/* PLACEHOLDER */
 }
 
 /* "2013" is a year page without its slash. */
@@ -617,6 +656,10 @@ route_request(const struct route_env *env, const char *line, size_t len,
 	enum path_verdict	 v;
 	int			 idx;
 
+	if (env->slow_down > 0) {
+		answer(res, 44, "%d", env->slow_down);
+		return;
+	}
 	switch (request_parse(line, len, &r, &why)) {
 	case REQ_BAD:
 		answer(res, 59, "%s", why);
@@ -648,6 +691,10 @@ route_request(const struct route_env *env, const char *line, size_t len,
 	}
 	if (apply_rules(env, &r, rel, res))
 		return;
+	if (res->rules.fastcgi != NULL) {
+		serve_fastcgi(env, line, len, &r, rel, res);
+		return;
+	}
 	if (is_search(res->snap, rel)) {
 		serve_search(&r, res);
 		return;

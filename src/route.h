@@ -7,7 +7,7 @@
 
 #include <openssl/x509.h>
 
-#include "buf.h"
+#include "body.h"
 #include "catalog.h"
 #include "location.h"
 
@@ -26,13 +26,13 @@ struct route_env {
 	const struct sockaddr	*local;		/* where the client connected */
 	int			 local_port;
 	const char		*sni;		/* NULL when the client sent none */
+	int			 sni_host;	/* the host it chose, or -1 */
+	int			 slow_down;	/* over the limits: 44 with this wait */
 	X509			*peer;		/* the client's certificate, or NULL */
-};
-
-enum body_kind {
-	BODY_NONE,
-	BODY_MEM,	/* the segments, in order */
-	BODY_FILE	/* fd from offset 0 to EOF, then the footer */
+	const char		*remote_addr;	/* the client's address, for FastCGI */
+	const char		*tls_version;	/* SSL_get_version() */
+	const char		*tls_cipher;	/* SSL_get_cipher_name() */
+	const char		*software;	/* "almanac/VERSION" */
 };
 
 struct response {
@@ -41,14 +41,7 @@ struct response {
 	struct snapshot	*snap;		/* held until the response is cleared */
 	int		 status;
 	char		 meta[META_MAX + 1];
-	enum body_kind	 body;
-	const struct segment *segs;	/* a snapshot's page, or &one */
-	size_t		 nsegs;
-	struct segment	 one;		/* 'owned' as a segment */
-	struct buf	 owned;
-	int		 fd;
-	off_t		 size;		/* of the file when it was opened */
-	struct buf	 footer;
+	struct body	 body;
 };
 
 void	response_init(struct response *);
@@ -57,6 +50,11 @@ void	response_init(struct response *);
  * response can then be reused.
  */
 void	response_clear(struct response *);
+void	response_free(struct response *);
+/*
+ * The answer to a request line of 'len' bytes (without its CRLF; more
+ * than REQUEST_MAX when it had none within the limit).
+ */
 void	route_request(const struct route_env *, const char *, size_t,
 	    struct response *);
 

@@ -1,5 +1,6 @@
 /* sandbox: drop root, confine the file system with Landlock, and the system calls with seccomp. */
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 
 #include <linux/audit.h>
@@ -169,11 +170,28 @@ allow_list_dirs(int ruleset, const struct host *h, __u64 rights,
 }
 
 /*
+ * The state directory, where the publication dates are replaced by
+ * rename: made at start when missing (src/pubdates.c), so a path that is
+ * still not a directory is one the dates go without, and nothing is
+ * granted.
+ */
+static int
+allow_state_dir(int ruleset, const char *dir, struct buf *said)
+{
+	struct stat	 st;
+
+	if (dir == NULL || stat(dir, &st) == -1 || !S_ISDIR(st.st_mode))
+		return 0;
+	return allow_path(ruleset, dir, LANDLOCK_ACCESS_FS_WRITE_FILE |
+	    LANDLOCK_ACCESS_FS_MAKE_REG | LANDLOCK_ACCESS_FS_REMOVE_FILE, said);
+}
+
+/*
  * Exactly what serving reads and writes: each capsule itself (not the
  * directory holding it: a capsule replaced by a new directory is served by
  * a new process, see src/supervise.c), the certificates, the
  * configuration file's and the allow lists' directories, and the log's
- * directory for writing.
+ * and the state directory for writing.
  */
 static int
 add_rules(int ruleset, const struct config *cfg, const char *config_file,
@@ -205,6 +223,7 @@ add_rules(int ruleset, const struct config *cfg, const char *config_file,
 		rc |= allow_dir_of(ruleset, cfg->log_file,
 		    LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_MAKE_REG,
 		    &g->write);
+	rc |= allow_state_dir(ruleset, cfg->state_dir, &g->write);
 	rc |= allow_path(ruleset, "/dev/null", LANDLOCK_ACCESS_FS_READ_FILE,
 	    NULL);
 	return rc;
@@ -288,7 +307,7 @@ sandbox_seal(void)
 
 /*
  * What serving needs once started: sockets, epoll, reading files, memory,
- * threads' futexes, inotify, and syslog's socket.  Running a program or
+ * threads' futexes, inotify, syslog's socket, and replacing a state file.  Running a program or
  * tracing one kills the process; anything else not listed fails with EPERM.
  */
 static struct sock_filter filter[] = {
@@ -322,6 +341,9 @@ static struct sock_filter filter[] = {
 	ALLOW(__NR_inotify_rm_watch), ALLOW(__NR_prlimit64),
 	ALLOW(__NR_getrlimit), ALLOW(__NR_uname), ALLOW(__NR_rseq),
 	ALLOW(__NR_set_robust_list), ALLOW(__NR_sigaltstack),
+	/* Replacing the publication dates' file (src/pubdates.c). */
+	ALLOW(__NR_fsync), ALLOW(__NR_rename), ALLOW(__NR_renameat),
+	ALLOW(__NR_renameat2), ALLOW(__NR_unlinkat),
 	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA)),
 };
 

@@ -1,4 +1,4 @@
-/* server: listeners, one epoll event loop per worker thread, and the connection state machine. */
+/* server: the listening sockets, the workers and what they share: contexts, catalogs, limits. */
 #ifndef ALMANAC_SERVER_H
 #define ALMANAC_SERVER_H
 
@@ -45,6 +45,11 @@ int		 server_start(struct server *, struct catalog *const *);
  * then closes what is left and joins the workers.
  */
 void		 server_stop(struct server *, int);
+/*
+ * The host a connection's TLS server name chose during the handshake
+ * (an index into cfg->hosts), or -1 when it sent none or an unknown one.
+ */
+int		 server_sni_host(SSL *);
 void		 server_free(struct server *);
 
 #endif

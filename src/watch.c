@@ -1,4 +1,4 @@
-/* watch: inotify events on the capsule turned into catalog updates. */
+/* watch: inotify events on the capsule, or what polling it finds, turned into catalog updates. */
 #include <sys/inotify.h>
 #include <sys/stat.h>
 
@@ -15,6 +15,9 @@
 #include <unistd.h>
 
 #include "catalog.h"
+#include "dirpoll.h"
+#include "fileid.h"
+#include "fstype.h"
 #include "log.h"
 #include "path.h"
 #include "strmap.h"
@@ -47,6 +50,15 @@ struct watch {
 	int		  walk_failed;	/* the last walk missed a directory */
 	int		  rescan_due;
 	uint32_t	  moved_from;	/* a rename whose IN_MOVED_TO is not read yet */
+	/*
+	 * A polled capsule has no inotify descriptor: every poll_ms its
+	 * directories are listed and stat'ed, and compared with 'listings'
+	 * ("" or "a/b/" to its struct dirpoll_list, keys owned here).
+	 */
+	int		  polled;
+	int		  poll_ms;
+	struct timespec	  next_poll;
+	struct strmap	  listings;
 };
 
 static void
@@ -117,11 +129,39 @@ settle_pending(struct watch *w)
 	free(keys);
 }
 
+/* Drops the listings of 'prefix' and every directory under it ("": all). */
+static void
+listings_forget(struct watch *w, const char *prefix)
+{
+	char	**keys;
+	size_t	  i, n = 0, len = strlen(prefix);
+
+	if (w->listings.len == 0)
+		return;
+	if ((keys = calloc(w->listings.len, sizeof(*keys))) == NULL) {
+		w->rescan_due = 1;	/* a rescan starts from no listing */
+		return;
+	}
+	for (i = 0; i < w->listings.cap; i++) {
+		const char *key = w->listings.keys[i];
+		if (key != NULL && strncmp(key, prefix, len) == 0)
+			keys[n++] = (char *)key;
+	}
+	for (i = 0; i < n; i++) {
+		struct dirpoll_list *l = strmap_del(&w->listings, keys[i]);
+		dirpoll_free(l);
+		free(l);
+		free(keys[i]);
+	}
+	free(keys);
+}
+
 static void
 forget_all(struct watch *w)
 {
 	size_t	 i;
 
+	listings_forget(w, "");
 	for (i = 0; i < w->ndirs; i++) {
 		if (w->dirs[i] == NULL)
 			continue;
@@ -243,15 +283,170 @@ walk(struct watch *w, const char *dir, int depth)
 	closedir(d);
 }
 
-/* Walks the whole root; a walk that missed a directory is done again later. */
+static void
+poll_due_in(struct watch *w, int ms)
+{
+	clock_gettime(CLOCK_MONOTONIC, &w->next_poll);
+	w->next_poll.tv_sec += ms / 1000;
+	w->next_poll.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (w->next_poll.tv_nsec >= 1000000000L) {
+		w->next_poll.tv_sec++;
+		w->next_poll.tv_nsec -= 1000000000L;
+	}
+}
+
+/* What one poll found different in a directory, told the catalog. */
+struct poll_diff {
+	struct watch	*w;
+	const char	*dir;
+};
+
+static void
+poll_changed(void *arg, enum dirpoll_change how, const struct dirpoll_entry *e)
+{
+	const struct poll_diff	*d = arg;
+	struct watch		*w = d->w;
+	char			 path[PATH_MAX];
+
+	if ((size_t)snprintf(path, sizeof(path), "%s%s%s", d->dir, e->name,
+	    e->is_dir ? "/" : "") >= sizeof(path))
+		return;
+	if (e->is_dir) {
+		if (how == DIRPOLL_REMOVED) {
+			listings_forget(w, path);
+			pending_clear(w, path);
+			catalog_dir_removed(w->cat, path);
+		}
+		return;	/* a new one is listed as the poll goes down */
+	}
+	if (how == DIRPOLL_REMOVED) {
+		pending_del(w, path);
+		catalog_file_removed(w->cat, path);
+	} else
+		update(w, path);
+}
+
+/*
+ * A directory's entries and what stat says of each: no file is read.
+ * A file changed in the last seconds is unsettled: file times are coarse,
+ * so the next poll reads it again even if stat says the same.
+ */
+static int
+poll_list(struct watch *w, const char *dir, struct dirpoll_list *l)
+{
+	struct fileid	 id;
+	struct dirent	*de;
+	struct stat	 st;
+	DIR		*d;
+	time_t		 now = time(NULL);
+	int		 fd, is_dir;
+
+	fd = openat(catalog_root(w->cat), dir[0] ? dir : ".", O_RDONLY |
+	    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd == -1 || (d = fdopendir(fd)) == NULL) {
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;	/* ".", "..", and hidden entries */
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) ==
+		    -1)
+			continue;	/* gone since readdir */
+		is_dir = S_ISDIR(st.st_mode);
+		fileid_of(&id, &st);
+		if (dirpoll_add(l, de->d_name, is_dir, !is_dir &&
+		    !fileid_settled(&st, now), &id) == -1) {
+			closedir(d);
+			errno = ENOMEM;
+			return -1;
+		}
+	}
+	closedir(d);
+	dirpoll_sort(l);
+	return 0;
+}
+
+/* Keeps the listing just read as the one the next poll compares with. */
+static int
+poll_keep(struct watch *w, const char *dir, struct dirpoll_list *fresh)
+{
+	struct dirpoll_list	*old, *l;
+	char			*key;
+
+	if ((old = strmap_get(&w->listings, dir)) != NULL) {
+		dirpoll_free(old);
+		*old = *fresh;
+		return 0;
+	}
+	if ((l = malloc(sizeof(*l))) == NULL || (key = strdup(dir)) == NULL) {
+		free(l);
+		return -1;
+	}
+	*l = *fresh;
+	if (strmap_put(&w->listings, key, l) == -1) {
+		free(key);
+		free(l);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Compares 'dir' ("" or "a/b/") with its last listing, then goes down
+ * into its directories.  A directory that cannot be read keeps its last
+ * listing: the next poll tries again.
+ */
+static void
+poll_dir(struct watch *w, const char *dir, int depth)
+{
+	static const struct dirpoll_list	 none;
+	struct dirpoll_list			 fresh;
+	const struct dirpoll_list		*old;
+	struct poll_diff			 d = { w, dir };
+	char					 path[PATH_MAX];
+	size_t					 i;
+
+	if (depth > MAX_DEPTH)
+		return;
+	dirpoll_init(&fresh);
+	if (poll_list(w, dir, &fresh) == -1) {
+		if (errno != ENOENT || dir[0] == '\0')
+			w->walk_failed = 1;
+		dirpoll_free(&fresh);
+		return;
+	}
+	old = strmap_get(&w->listings, dir);
+	dirpoll_diff(old != NULL ? old : &none, &fresh, poll_changed, &d);
+	for (i = 0; i < fresh.n; i++)
+		if (fresh.v[i].is_dir && (size_t)snprintf(path, sizeof(path),
+		    "%s%s/", dir, fresh.v[i].name) < sizeof(path))
+			poll_dir(w, path, depth + 1);
+	if (poll_keep(w, dir, &fresh) == -1) {
+		dirpoll_free(&fresh);
+		listings_forget(w, dir);	/* all new to the next poll */
+		w->walk_failed = 1;
+	}
+}
+
+/*
+ * Walks the whole root; a walk that missed a directory is done again
+ * later (a polled one: by the next poll, which lists it anew).
+ */
 static void
 scan(struct watch *w)
 {
 	w->walk_failed = 0;
 	catalog_scan_begin(w->cat);
-	walk(w, "", 0);
+	if (w->polled)
+		poll_dir(w, "", 0);
+	else
+		walk(w, "", 0);
 	catalog_scan_end(w->cat, !w->walk_failed);
-	w->rescan_due = w->walk_failed;
+	w->rescan_due = w->walk_failed && !w->polled;
+	if (w->polled)
+		poll_due_in(w, w->poll_ms);
 }
 
 /*
@@ -276,31 +471,82 @@ attach_root(struct watch *w)
 	return 0;
 }
 
+/* The file system in words: its name, or its magic number. */
+static void
+plan_fs(const char *root, struct fstype *t, char *fs, size_t sz)
+{
+	if (fstype_of(root, t) == -1) {
+		snprintf(fs, sz, "a file system statfs cannot tell (%s)",
+		    strerror(errno));
+		t->remote = 0;
+	} else if (t->name != NULL)
+		snprintf(fs, sz, "%s", t->name);
+	else
+		snprintf(fs, sz, "a file system of type 0x%lx", t->magic);
+}
+
+int
+watch_plan(const char *root, enum config_watch asked, int poll_s, char *how,
+    size_t sz)
+{
+	struct fstype	 t;
+	char		 fs[128];
+
+	plan_fs(root, &t, fs, sizeof(fs));
+	if (asked == CONFIG_WATCH_POLL) {
+		snprintf(how, sz, "on %s: watched by polling every %d s (watch "
+		    "poll)", fs, poll_s);
+		return 1;
+	}
+	if (asked == CONFIG_WATCH_INOTIFY && t.remote) {
+		snprintf(how, sz, "on %s: watched by inotify (watch inotify): "
+		    "changes made by other machines are not seen", fs);
+		return 0;
+	}
+	if (t.remote) {
+		snprintf(how, sz, "on %s: watched by polling every %d s", fs,
+		    poll_s);
+		return 1;
+	}
+	snprintf(how, sz, "on %s: watched by inotify", fs);
+	return 0;
+}
+
 struct watch *
-watch_open(struct catalog *cat, const char *root)
+watch_open(struct catalog *cat, const char *root, enum config_watch asked,
+    int poll_s)
 {
 	struct watch	*w;
+	char		 how[256];
 
 	if ((w = calloc(1, sizeof(*w))) == NULL)
 		return NULL;
 	w->cat = cat;
 	w->root_wd = -1;
+	w->ifd = -1;
 	strmap_init(&w->pending);
+	strmap_init(&w->listings);
+	w->polled = watch_plan(root, asked, poll_s, how, sizeof(how));
+	w->poll_ms = poll_s * 1000;
+	log_info("capsule %s %s", root, how);
 	if ((w->root = strdup(root)) == NULL)
 		goto fail;
-	if ((w->ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) == -1) {
+	if (!w->polled &&
+	    (w->ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) == -1) {
 		log_syserr("inotify_init1");
 		goto fail;
 	}
 	if (attach_root(w) == -1) {
 		log_syserr("capsule root %s", root);
-		close(w->ifd);
 		goto fail;
 	}
 	catalog_publish(cat);
 	return w;
 fail:
+	if (w->ifd != -1)
+		close(w->ifd);
 	strmap_free(&w->pending);
+	strmap_free(&w->listings);
 	free(w->root);
 	free(w);
 	return NULL;
@@ -314,8 +560,10 @@ watch_close(struct watch *w)
 	forget_all(w);
 	pending_clear(w, "");
 	strmap_free(&w->pending);
+	strmap_free(&w->listings);
 	free(w->dirs);
-	close(w->ifd);
+	if (w->ifd != -1)
+		close(w->ifd);
 	free(w->root);
 	free(w);
 }
@@ -540,6 +788,16 @@ look_for_root(struct watch *w)
 	}
 }
 
+static int
+poll_left_ms(const struct watch *w)
+{
+	struct timespec	 now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (int)((w->next_poll.tv_sec - now.tv_sec) * 1000 +
+	    (w->next_poll.tv_nsec - now.tv_nsec) / 1000000);
+}
+
 void
 watch_tick(struct watch *w)
 {
@@ -547,6 +805,11 @@ watch_tick(struct watch *w)
 		look_for_root(w);
 	else
 		check_root(w);
+	if (w->polled && !w->root_missing && poll_left_ms(w) <= 0) {
+		w->walk_failed = 0;
+		poll_dir(w, "", 0);
+		poll_due_in(w, w->poll_ms);
+	}
 	if (!w->root_missing && w->rescan_due)
 		rescan(w);
 	settle_pending(w);
@@ -558,8 +821,12 @@ watch_tick(struct watch *w)
 int
 watch_wait_ms(const struct watch *w)
 {
-	return w->pending.len > 0 || w->rescan_due ||
-	    catalog_dirty(w->cat) ? SETTLE_MS : 1000;
+	int	 ms = w->pending.len > 0 || w->rescan_due ||
+	    catalog_dirty(w->cat) ? SETTLE_MS : 1000, left;
+
+	if (w->polled && !w->root_missing && (left = poll_left_ms(w)) < ms)
+		ms = left > 0 ? left : 0;
+	return ms;
 }
 
 int

@@ -59,7 +59,8 @@ make_capsule() {
 	else cp -a "$TOP/capsule" "$CAPSULE"; fi
 }
 
-# start_server [almanac options...]: serves $CAPSULE on localhost, ephemeral port.
+# start_server [almanac options...]: serves $CAPSULE on localhost, ephemeral port,
+# with the publication dates in $WORK/state (a --state given wins).
 start_server() {
 	: "${CAPSULE:?make_capsule first}"
 	LOG=$WORK/server.log
@@ -69,7 +70,7 @@ start_server() {
 	for arg in "$@"; do [ "$prev" = --log ] && startlog=$arg; prev=$arg; done
 	# ALMANAC_WRAPPER runs the server under a tool, e.g. valgrind.
 	$ALMANAC_WRAPPER "$ALMANAC" --root "$CAPSULE" --certs "$WORK/certs" \
-	    --listen localhost:0 "$@" 2>>"$LOG" &
+	    --listen localhost:0 --state "$WORK/state" "$@" 2>>"$LOG" &
 	SERVER_PID=$!
 	local i
 	for i in $(seq 1 300); do
@@ -85,11 +86,12 @@ start_server() {
 	BASE=gemini://localhost:$PORT
 }
 
-# start_config FILE: serves what the configuration file says; PORT is its first plain listener's.
+# start_config FILE: serves what the configuration file says, the publication dates in
+# $WORK/state; PORT is its first plain listener's.
 start_config() {
 	LOG=$WORK/server.log
 	: >"$LOG"
-	$ALMANAC_WRAPPER "$ALMANAC" -f "$1" 2>>"$LOG" &
+	$ALMANAC_WRAPPER "$ALMANAC" -f "$1" --state "$WORK/state" 2>>"$LOG" &
 	SERVER_PID=$!
 	local i
 	for i in $(seq 1 300); do

@@ -9,7 +9,11 @@
 #   BENCH_CONNS    concurrent requests for the page cases (8)
 #   BENCH_NETNS    1: run inside a private network namespace when root (1)
 #   BENCH_CASES    cases run one server at a time ("none": skipped)
-#   BENCH_PAIRED_CASES  cases run as pairs of servers ("none": skipped)
+#   BENCH_PAIRED_CASES  cases run as pairs of servers ("none": skipped); also
+#                  proxy-v2 (almanac with a PROXY listener and gembench writing a
+#                  v2 header per connection, beside almanac without) and
+#                  resumed-shared (resumption across two instances sharing ticket
+#                  keys, beside resumption within one)
 # The search case (almanac only) asks /search on a generated capsule of
 # 10,000 pages (build/bench/search-capsule), going round a few queries:
 #   make bench BENCH_CASES=search BENCH_PAIRED_CASES=none BENCH_ROUNDS=1
@@ -28,7 +32,9 @@ SEARCH_PAGES=10000
 CASES=${BENCH_CASES:-$ALL_CASES}
 # Paired runs: two servers at once, one gembench alternating between them.
 PAIRS="almanac:floor almanac-w1:floor almanac:molly-brown"
-PAIRED_CASES=${BENCH_PAIRED_CASES:-small index atom file-1m}
+PAIRED_CASES=${BENCH_PAIRED_CASES:-small index atom file-1m proxy-v2 resumed-shared}
+# Paired cases of their own servers, not run with PAIRS.
+PAIRED_ONLY="proxy-v2 resumed-shared"
 
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -46,9 +52,13 @@ check_settings() {
 	[ "$ROUNDS" -le 100 ] || die "BENCH_ROUNDS: at most 100"
 	[ "$CASES" != none ] || CASES=
 	[ "$PAIRED_CASES" != none ] || PAIRED_CASES=
-	for v in $CASES $PAIRED_CASES; do
+	for v in $CASES; do
 		case " $ALL_CASES " in *" $v "*) ;; *) die "no case '$v'" \
 		    "(cases: $ALL_CASES)" ;; esac
+	done
+	for v in $PAIRED_CASES; do
+		case " $ALL_CASES $PAIRED_ONLY " in *" $v "*) ;; *) die "no" \
+		    "paired case '$v' (cases: $ALL_CASES $PAIRED_ONLY)" ;; esac
 	done
 }
 
@@ -310,6 +320,18 @@ start() {
 		    --listen "127.0.0.1:$PORT" --workers "$w" $ALMANAC_OPTS \
 		    2>>"$TMP/almanac.log" &
 		;;
+	almanac-w1-proxy)	# a PROXY v2 header first (gembench --connect-proxy)
+		# shellcheck disable=SC2086
+		"$BIN/almanac" --root "$CAP" --certs "$CERTS" \
+		    --listen-proxy "127.0.0.1:$PORT" --workers 1 $ALMANAC_OPTS \
+		    2>>"$TMP/almanac.log" &
+		;;
+	almanac-w1-keys)	# session-ticket keys shared with the others
+		# shellcheck disable=SC2086
+		"$BIN/almanac" --root "$CAP" --certs "$CERTS" \
+		    --listen "127.0.0.1:$PORT" --workers 1 $ALMANAC_OPTS \
+		    --ticket-keys "$TMP/ticket.keys" 2>>"$TMP/almanac.log" &
+		;;
 	molly-brown)
 		write_molly_conf "$PORT"
 		"$BENCH_MOLLY" -c "$TMP/molly-$PORT.conf" \
@@ -371,6 +393,7 @@ floor_answer() {
 case_args() {
 	case $1 in
 	resumed) echo "-c $CONNS --resume" ;;
+	resumed-shared) echo "-c $((CONNS > 1 ? CONNS / 2 : 1)) --resume" ;;
 	small-nagle) echo "-c $CONNS --nagle" ;;
 	file-1m) echo "-c 4" ;;
 	file-100m) echo "-c 2" ;;
@@ -471,6 +494,14 @@ per_request() {
 		printf "%.1f", (n > 0 ? t * 1e6 / hz / n : 0) }'
 }
 
+# How gembench reaches a server: with a PROXY v2 header for a proxy listener.
+connect_opt() {
+	case $1 in
+	*-proxy) echo --connect-proxy ;;
+	*) echo --connect ;;
+	esac
+}
+
 # One paired measurement: A and B serve at the same time and gembench
 # sends them every other request, so that both meet the same machine
 # (the noise of a shared host hits both alike).  Appends to pairs.tsv.
@@ -483,13 +514,14 @@ run_pair() {
 	start "$b" "$case"
 	pb=$SPID ub=$URLBASE$path cb=127.0.0.1:$PORT
 	# shellcheck disable=SC2046 # case_args is a word list
-	"$BIN/gembench" -d "$WARMUP" -w 0 $(case_args "$case") --connect "$ca" \
-	    --connect "$cb" "$ua" "$ub" >/dev/null 2>>"$TMP/gembench.log" ||
+	"$BIN/gembench" -d "$WARMUP" -w 0 $(case_args "$case") \
+	    "$(connect_opt "$a")" "$ca" "$(connect_opt "$b")" "$cb" "$ua" "$ub" \
+	    >/dev/null 2>>"$TMP/gembench.log" ||
 	    die "gembench failed against $a and $b ($case)"
 	t0a=$(cpu_ticks "$pa") t0b=$(cpu_ticks "$pb")
 	# shellcheck disable=SC2046
 	json=$("$BIN/gembench" --json -d "$SECS" -w 0 $(case_args "$case") \
-	    --connect "$ca" --connect "$cb" "$ua" "$ub" \
+	    "$(connect_opt "$a")" "$ca" "$(connect_opt "$b")" "$cb" "$ua" "$ub" \
 	    2>>"$TMP/gembench.log") ||
 	    die "gembench failed against $a and $b ($case)"
 	t1a=$(cpu_ticks "$pa") t1b=$(cpu_ticks "$pb")
@@ -506,11 +538,100 @@ run_pair() {
 	    "$(jget "$json" errors) errors"
 }
 
+# resumed-shared: two gembench at once, each resuming its sessions, one
+# against two instances sharing ticket keys (every other request to each,
+# so a session goes from one to the other), one against a third instance
+# alone.  CPU per request of the two together, and of the one; appends to
+# resumed.tsv.
+run_resumed_shared() {
+	local round=$1 p1 p2 p3 c1 c2 c3 u t0 t1 j2 j1 args g
+	u=$(case_path resumed-shared)
+	start almanac-w1-keys resumed-shared
+	p1=$SPID c1=127.0.0.1:$PORT
+	start almanac-w1-keys resumed-shared
+	p2=$SPID c2=127.0.0.1:$PORT
+	start almanac-w1-keys resumed-shared
+	p3=$SPID c3=127.0.0.1:$PORT
+	args=$(case_args resumed-shared)
+	# shellcheck disable=SC2086 # args is a word list
+	"$BIN/gembench" -d "$WARMUP" -w 0 $args --connect "$c1" --connect \
+	    "$c2" "gemini://localhost$u" "gemini://localhost$u" >/dev/null \
+	    2>>"$TMP/gembench.log" &
+	g=$!
+	# shellcheck disable=SC2086
+	"$BIN/gembench" -d "$WARMUP" -w 0 $args --connect "$c3" \
+	    "gemini://localhost$u" >/dev/null 2>>"$TMP/gembench.log" ||
+	    die "gembench failed (resumed-shared warm-up)"
+	wait "$g" || die "gembench failed (resumed-shared warm-up, two instances)"
+	t0=$(( $(cpu_ticks "$p1") + $(cpu_ticks "$p2") ))
+	t0="$t0 $(cpu_ticks "$p3")"
+	# shellcheck disable=SC2086
+	"$BIN/gembench" --json -d "$SECS" -w 0 $args --connect "$c1" \
+	    --connect "$c2" "gemini://localhost$u" "gemini://localhost$u" \
+	    >"$TMP/shared-two.json" 2>>"$TMP/gembench.log" &
+	g=$!
+	# shellcheck disable=SC2086
+	"$BIN/gembench" --json -d "$SECS" -w 0 $args --connect "$c3" \
+	    "gemini://localhost$u" >"$TMP/shared-one.json" \
+	    2>>"$TMP/gembench.log" || die "gembench failed (resumed-shared)"
+	wait "$g" || die "gembench failed (resumed-shared, two instances)"
+	t1=$(( $(cpu_ticks "$p1") + $(cpu_ticks "$p2") ))
+	t1="$t1 $(cpu_ticks "$p3")"
+	stop_pid "$p1" 3
+	stop_pid "$p2" 3
+	stop_pid "$p3" 3
+	j2=$(cat "$TMP/shared-two.json") j1=$(cat "$TMP/shared-one.json")
+	printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$round" \
+	    "$(per_request $((${t1% *} - ${t0% *})) "$(jget "$j2" requests)" 0 small)" \
+	    "$(jget "$j2" resumed)" \
+	    "$(per_request $((${t1#* } - ${t0#* })) "$(jget "$j1" requests)" 0 small)" \
+	    "$(jget "$j1" resumed)" \
+	    $(( $(jget "$j2" errors) + $(jget "$j1" errors) )) >>"$TMP/resumed.tsv"
+	say "  resumed-shared: $(jget "$j2" requests) requests over two" \
+	    "instances ($(jget "$j2" resumed) resumed), $(jget "$j1" requests)" \
+	    "on one ($(jget "$j1" resumed) resumed)"
+}
+
+resumed_table() {
+	echo "| CPU µs/req, two instances sharing keys | resumed | CPU µs/req, one instance | resumed | ratio (median of rounds) | errors |"
+	echo "|--:|--:|--:|--:|--:|--:|"
+	awk -F '\t' '
+	function median(s,    n, i, j, t, v) {
+		n = split(s, v, " ")
+		for (i = 2; i <= n; i++)
+			for (j = i; j > 1 && v[j - 1] + 0 > v[j] + 0; j--) {
+				t = v[j]; v[j] = v[j - 1]; v[j - 1] = t
+			}
+		return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+	}
+	{
+		a = a " " $2; ra = ra " " $3; b = b " " $4; rb = rb " " $5
+		r = r " " ($4 > 0 ? $2 / $4 : 0); e += $6
+	}
+	END {
+		printf "| %.1f | %.0f%% | %.1f | %.0f%% | %.2f | %d |\n",
+		    median(a), median(ra) * 100, median(b), median(rb) * 100,
+		    median(r), e
+	}' "$TMP/resumed.tsv"
+}
+
+# proxy-v2 and resumed-shared: servers of their own.
+run_paired_only() {
+	case $1 in
+	proxy-v2) run_pair almanac-w1-proxy almanac-w1 proxy-v2 "$2" ;;
+	resumed-shared) run_resumed_shared "$2" ;;
+	esac
+}
+
 measure_pairs() {
 	local round case pair a b
 	for round in $(seq "$ROUNDS"); do
 		say "paired round $round of $ROUNDS"
 		for case in $PAIRED_CASES; do
+			case " $PAIRED_ONLY " in *" $case "*)
+				run_paired_only "$case" "$round"
+				continue ;;
+			esac
 			for pair in $PAIRS; do
 				a=${pair%%:*} b=${pair#*:}
 				skip "$a" "$case" || skip "$b" "$case" ||
@@ -746,6 +867,18 @@ report() {
 			echo
 			pairs_table
 		fi
+		if [ -s "$TMP/resumed.tsv" ]; then
+			echo
+			echo "Resumption across instances (resumed-shared): two" \
+			    "gembench at once, each with --resume and" \
+			    "$(case_args resumed-shared | cut -d ' ' -f 2)" \
+			    "connections for ${SECS} s, one sending every other" \
+			    "request to each of two almanac -w1 sharing" \
+			    "\`ticket keys\`, the other to a third alone; CPU per" \
+			    "request of the two together and of the one:"
+			echo
+			resumed_table
+		fi
 	} >"$TMP/results.md"
 	mkdir -p "$OUT"
 	cp "$TMP/results.md" "$OUT/results.md"
@@ -770,6 +903,9 @@ main() {
 	describe >"$TMP/describe.md"
 	: >"$TMP/raw.tsv"
 	: >"$TMP/pairs.tsv"
+	: >"$TMP/resumed.tsv"
+	openssl rand 80 | base64 -w0 >"$TMP/ticket.keys"
+	echo >>"$TMP/ticket.keys"
 	measure_all
 	measure_pairs
 	report

@@ -54,7 +54,7 @@ enum errkind { E_CONNECT, E_TLS, E_TIMEOUT, E_STATUS, E_TRUNCATED, E_COUNT };
 
 enum {
 	O_CONNECT = 256, O_SNI, O_RESUME, O_NAGLE, O_IDLE, O_TIMEOUT,
-	O_URLFILE, O_PID, O_CSV, O_JSON
+	O_URLFILE, O_PID, O_CSV, O_JSON, O_PROXY_V2, O_CONNECT_PROXY
 };
 
 struct opts {
@@ -67,7 +67,9 @@ struct opts {
 	int		 resume;
 	int		 nagle;		/* leave Nagle's algorithm on */
 	const char	*connect[MAX_CONNECT];	/* URL i goes to [i % n] */
+	int		 connect_proxy[MAX_CONNECT];	/* a PROXY v2 header there */
 	size_t		 nconnect;
+	int		 proxy_v2;	/* a PROXY v2 header on every connection */
 	const char	*sni;
 	const char	*urlfile;
 	long		 pid;		/* 0: no server to watch */
@@ -80,6 +82,7 @@ struct target {
 	struct sockaddr_storage	 addr;
 	socklen_t		 addrlen;
 	char			 sni[256];	/* "" for none */
+	int			 proxy_v2;	/* connections start with a PROXY v2 header */
 };
 
 struct req {
@@ -158,6 +161,8 @@ static const struct option longopts[] = {
 	{ "warmup",		required_argument,	NULL,	'w' },
 	{ "threads",		required_argument,	NULL,	't' },
 	{ "connect",		required_argument,	NULL,	O_CONNECT },
+	{ "connect-proxy",	required_argument,	NULL,	O_CONNECT_PROXY },
+	{ "proxy-v2",		no_argument,		NULL,	O_PROXY_V2 },
 	{ "sni",		required_argument,	NULL,	O_SNI },
 	{ "resume",		no_argument,		NULL,	O_RESUME },
 	{ "nagle",		no_argument,		NULL,	O_NAGLE },
@@ -193,6 +198,11 @@ usage(FILE *fp)
 	    "                       given N times, the Nth URL (and every "
 	    "Nth after it)\n"
 	    "                       goes to the Nth address\n"
+	    "      --connect-proxy HOST:PORT  the same, and each connection "
+	    "there starts\n"
+	    "                       with a PROXY protocol v2 header, as "
+	    "HAProxy's send-proxy-v2\n"
+	    "      --proxy-v2       a PROXY v2 header on every connection\n"
 	    "      --sni NAME       TLS server name (default: the URL's host,"
 	    " none for\n"
 	    "                       an IP address)\n"
@@ -339,9 +349,14 @@ parse_opt(int ch, const char *arg, struct opts *o)
 		o->threads = parse_long("--threads", arg, 1, MAXTHREADS);
 		break;
 	case O_CONNECT:
+	case O_CONNECT_PROXY:
 		if (o->nconnect == MAX_CONNECT)
 			die("at most %d --connect addresses", MAX_CONNECT);
+		o->connect_proxy[o->nconnect] = ch == O_CONNECT_PROXY;
 		o->connect[o->nconnect++] = arg;
+		break;
+	case O_PROXY_V2:
+		o->proxy_v2 = 1;
 		break;
 	case O_SNI:
 		o->sni = arg;
@@ -526,8 +541,10 @@ find_target(struct bench *b, const struct req *r, size_t index)
 	char		 uhost[256] = "", host[256], port[16], key[300];
 	struct target	*t;
 	size_t		 i;
-	int		 urlok;
+	int		 urlok, proxy;
 
+	proxy = b->o.proxy_v2 || (connect != NULL &&
+	    b->o.connect_proxy[index % b->o.nconnect]);
 	urlok = url_hostport(r->data, r->len - 2, uhost, sizeof(uhost), port,
 	    sizeof(port)) == 0;
 	if (connect != NULL) {
@@ -539,7 +556,8 @@ find_target(struct bench *b, const struct req *r, size_t index)
 	else
 		die("no host:port in %.*s (use --connect)", (int)r->len - 2,
 		    r->data);
-	snprintf(key, sizeof(key), "%s %s %s", host, port, uhost);
+	snprintf(key, sizeof(key), "%s %s %s%s", host, port, uhost,
+	    proxy ? " proxy" : "");
 	for (i = 0; i < b->ntargets; i++)
 		if (strcmp(b->targets[i].key, key) == 0)
 			return i;
@@ -548,6 +566,7 @@ find_target(struct bench *b, const struct req *r, size_t index)
 	t = &b->targets[b->ntargets];
 	memset(t, 0, sizeof(*t));
 	snprintf(t->key, sizeof(t->key), "%s", key);
+	t->proxy_v2 = proxy;
 	resolve(t, host, port);
 	if (b->o.sni != NULL)
 		snprintf(t->sni, sizeof(t->sni), "%s", b->o.sni);
@@ -701,6 +720,53 @@ tls_setup(struct bench *b, struct slot *s)
 	return 0;
 }
 
+/*
+ * The PROXY v2 header HAProxy's send-proxy-v2 writes: PROXY, TCP over
+ * IPv4 or IPv6, the connection's own addresses.  28 or 52 bytes, which a
+ * fresh socket always takes at once.
+ */
+static int
+proxy_send(int fd)
+{
+	static const unsigned char	 sig[12] = { 0x0d, 0x0a, 0x0d, 0x0a,
+	    0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a };
+	struct sockaddr_storage		 src, dst;
+	socklen_t			 sl = sizeof(src), dl = sizeof(dst);
+	unsigned char			 h[16 + 36], *p = h + 16;
+	size_t				 alen;
+	uint16_t			 n;
+
+	if (getsockname(fd, (struct sockaddr *)&src, &sl) == -1 ||
+	    getpeername(fd, (struct sockaddr *)&dst, &dl) == -1)
+		return -1;
+	memcpy(h, sig, sizeof(sig));
+	h[12] = 0x21;				/* version 2, PROXY */
+	if (src.ss_family == AF_INET) {
+		const struct sockaddr_in *a = (const void *)&src,
+		    *b = (const void *)&dst;
+		h[13] = 0x11;			/* TCP over IPv4 */
+		alen = 4;
+		memcpy(p, &a->sin_addr, alen);
+		memcpy(p + alen, &b->sin_addr, alen);
+		memcpy(p + 2 * alen, &a->sin_port, 2);
+		memcpy(p + 2 * alen + 2, &b->sin_port, 2);
+	} else if (src.ss_family == AF_INET6) {
+		const struct sockaddr_in6 *a = (const void *)&src,
+		    *b = (const void *)&dst;
+		h[13] = 0x21;			/* TCP over IPv6 */
+		alen = 16;
+		memcpy(p, &a->sin6_addr, alen);
+		memcpy(p + alen, &b->sin6_addr, alen);
+		memcpy(p + 2 * alen, &a->sin6_port, 2);
+		memcpy(p + 2 * alen + 2, &b->sin6_port, 2);
+	} else
+		return -1;
+	n = htons((uint16_t)(2 * alen + 4));
+	memcpy(h + 14, &n, 2);
+	return send(fd, h, 16 + 2 * alen + 4, MSG_NOSIGNAL) ==
+	    (ssize_t)(16 + 2 * alen + 4) ? 0 : -1;
+}
+
 /* A connect in progress waits in S_CONNECT for its first event. */
 static int
 sock_open(struct bench *b, struct slot *s)
@@ -718,9 +784,11 @@ sock_open(struct bench *b, struct slot *s)
 	if (!b->o.nagle && setsockopt(s->fd, IPPROTO_TCP, TCP_NODELAY, &one,
 	    sizeof(one)) == -1)
 		return -1;
-	if (connect(s->fd, (struct sockaddr *)&t->addr, t->addrlen) == 0)
+	if (connect(s->fd, (struct sockaddr *)&t->addr, t->addrlen) == 0) {
+		if (t->proxy_v2 && proxy_send(s->fd) == -1)
+			return -1;
 		s->state = S_HANDSHAKE;
-	else if (errno != EINPROGRESS)
+	} else if (errno != EINPROGRESS)
 		return -1;
 	return 0;
 }
@@ -785,7 +853,8 @@ step_connect(struct worker *w, struct slot *s)
 
 	if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
 		err = errno;
-	if (err != 0) {
+	if (err != 0 || (slot_target(w->b, s)->proxy_v2 &&
+	    proxy_send(s->fd) == -1)) {
 		slot_fail(w, s, E_CONNECT);
 		return -1;
 	}

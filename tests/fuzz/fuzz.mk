@@ -19,7 +19,8 @@ ifndef FUZZ_MK_INCLUDED
 FUZZ_MK_INCLUDED := 1
 
 FUZZ_DIR	 = tests/fuzz
-FUZZ_HARNESSES	?= request path meta render conffile allowlist proxyhdr ticketkeys search
+FUZZ_HARNESSES	?= request path meta render conffile allowlist proxyhdr ticketkeys hello pubdates \
+		   fastcgi search
 FUZZ_SECONDS	?= 60
 FUZZ_CLANG	?= clang
 FUZZ_REPLAY_CC	?= $(CC)
@@ -42,6 +43,10 @@ FUZZ_SRC_conffile	 = conffile config options access fileline
 FUZZ_SRC_allowlist	 = access fileline
 FUZZ_SRC_proxyhdr	 = proxyhdr
 FUZZ_SRC_ticketkeys	 = ticketkeys fileline
+FUZZ_SRC_hello		 = hello
+# pubdates.c logs from its I/O part, which the harness does not call.
+FUZZ_SRC_pubdates	 = pubdates buf fileline strmap log
+FUZZ_SRC_fastcgi	 = fastcgi buf access fileline request
 FUZZ_SRC_search		 = search casefold buf meta path request
 # Longest input libFuzzer makes per harness: a bit past the modules' own limits.
 FUZZ_LEN_request	 = 1100
@@ -53,11 +58,15 @@ FUZZ_LEN_allowlist	 = 4096
 FUZZ_LEN_proxyhdr	 = 4200
 FUZZ_LEN_ticketkeys	 = 4096
 FUZZ_LEN_search		 = 8192
-# Libraries a harness needs besides its modules: access.c digests with libcrypto;
-# fuzz_ticketkeys models base64 with OpenSSL's.
+FUZZ_LEN_hello		 = 40000
+FUZZ_LEN_pubdates	 = 4096
+FUZZ_LEN_fastcgi	 = 8192
+# Libraries a harness needs besides its modules: access.c digests with libcrypto
+# (fastcgi.c formats fingerprints with it); fuzz_ticketkeys models base64 with OpenSSL's.
 FUZZ_LIBS_allowlist	 = -lcrypto
 FUZZ_LIBS_conffile	 = -lcrypto
 FUZZ_LIBS_ticketkeys	 = -lcrypto
+FUZZ_LIBS_fastcgi	 = -lcrypto
 
 # src/ objects: coverage-instrumented for libFuzzer, plain sanitized for replay.
 build/fuzz/obj/%.o: src/%.c $(wildcard src/*.h)

@@ -184,6 +184,8 @@ parse_page(struct input *in, const char *rec, size_t len)
 	if ((line = next_line(&rec, &len, &n)) != NULL) {
 		num = dup_bytes(line, n);
 		p->mtime = (time_t)strtoll(num, NULL, 0);
+		/* As a catalog without a state directory publishes it. */
+		p->published = p->mtime;
 		free(num);
 	} else {
 		rec = "";
@@ -221,8 +223,8 @@ recent_cmp(const void *a, const void *b)
 	const struct page	*pa = *(struct page *const *)a;
 	const struct page	*pb = *(struct page *const *)b;
 
-	if (pa->mtime != pb->mtime)
-		return pa->mtime > pb->mtime ? -1 : 1;
+	if (pa->published != pb->published)
+		return pa->published > pb->published ? -1 : 1;
 	return chron_cmp(b, a);
 }
 

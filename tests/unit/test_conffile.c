@@ -702,6 +702,42 @@ test_mutations(void)
 	ok(all, "20000 mutations of the full file: errors well formed");
 }
 
+/* watch: global for every capsule, a server block's for its own. */
+static void
+test_watch(void)
+{
+	int	 secs = 0;
+
+	good("server a {\n}\n", "no watch option");
+	ok(config_watch_of(&cfg, &cfg.hosts[0], &secs) == CONFIG_WATCH_AUTO &&
+	    secs == CONFIG_POLL_SECONDS, "without it: detected, polling every "
+	    "%d s if polled", CONFIG_POLL_SECONDS);
+	good("watch poll 1\nserver a {\n}\nserver b {\nwatch inotify\n}\n"
+	    "server c {\nwatch poll 7\n}\nserver d {\nwatch auto\n}\n",
+	    "watch globally and in server blocks");
+	ok(config_watch_of(&cfg, &cfg.hosts[0], &secs) == CONFIG_WATCH_POLL &&
+	    secs == 1, "a block without it: the global 'watch poll 1'");
+	ok(config_watch_of(&cfg, &cfg.hosts[1], &secs) == CONFIG_WATCH_INOTIFY,
+	    "'watch inotify' in a block wins");
+	ok(config_watch_of(&cfg, &cfg.hosts[2], &secs) == CONFIG_WATCH_POLL &&
+	    secs == 7, "'watch poll 7' in a block");
+	ok(config_watch_of(&cfg, &cfg.hosts[3], &secs) == CONFIG_WATCH_AUTO,
+	    "'watch auto' in a block goes back to detection");
+	good("watch poll\n", "'watch poll' without an interval");
+	is_int(cfg.watch_poll_s, CONFIG_POLL_SECONDS,
+	    "  polls at the default interval");
+	bad("watch poll 0\n", 1, "expected a number from 1 to 3600 for 'watch'");
+	bad("watch poll 3601\n", 1, "from 1 to 3600");
+	bad("watch poll x\n", 1, "not 'x'");
+	bad("watch inotify 3\n", 1, "'watch' is inotify, poll, poll SECONDS "
+	    "or auto, not 'inotify 3'");
+	bad("watch poll:3\n", 1, "not 'poll:3'");
+	bad("watch\n", 1, "'watch' needs a value");
+	bad("watch poll 1 2\n", 1, "at most two values");
+	bad("server a {\nlocation \"/x\" {\nwatch poll\n}\n}\n", 3,
+	    "'watch' does not belong in a location block");
+}
+
 int
 main(void)
 {
@@ -720,6 +756,7 @@ main(void)
 	test_names();
 	test_limits();
 	test_error_buffer();
+	test_watch();
 	test_load();
 	test_mutations();
 	config_free(&cfg);

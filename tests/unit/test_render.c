@@ -13,19 +13,19 @@
 /* The chronology, in history-date order, with mixed precisions in 2013. */
 static struct page	 p1986 = {
 			    .path = "chapters/1986-building-the-camp.gmi", .title = "Building the camp", .date = { 1986, 0, 0 },
-			    .mtime = 951782400, .crlf = 0, .refs = 1 };
+			    .mtime = 951782400, .published = 951782400, .crlf = 0, .refs = 1 };
 static struct page	 p2013 = {
 			    .path = "chapters/2013-arrival.gmi", .title = "Arrival", .date = { 2013, 0, 0 },
-			    .mtime = 1378000000, .crlf = 0, .refs = 1 };
+			    .mtime = 1378000000, .published = 1378000000, .crlf = 0, .refs = 1 };
 static struct page	 p201309 = {
 			    .path = "chapters/2013-09-harvest.gmi", .title = "Harvest", .date = { 2013, 9, 0 },
-			    .mtime = 946684799, .crlf = 0, .refs = 1 };
+			    .mtime = 946684799, .published = 946684799, .crlf = 0, .refs = 1 };
 static struct page	 p20130901 = {
 			    .path = "chapters/x.gmi", .title = "First day", .date = { 2013, 9, 1 },
-			    .mtime = 1700000000, .crlf = 0, .refs = 1 };
+			    .mtime = 1700000000, .published = 1700000000, .crlf = 0, .refs = 1 };
 static struct page	 p2014 = {
 			    .path = "chapters/2014-05-02-my notes.gmi", .title = "My notes", .date = { 2014, 5, 2 },
-			    .mtime = 0, .crlf = 0, .refs = 1 };
+			    .mtime = 0, .published = 0, .crlf = 0, .refs = 1 };
 
 static struct page *const	 chron[] = { &p1986, &p2013, &p201309,
 				    &p20130901, &p2014 };
@@ -477,7 +477,7 @@ test_gemfeed(void)
 	    "=> /chapters/2013-09-harvest.gmi 1999-12-31 - Harvest\n"
 	    "=> /chapters/2014-05-02-my%20notes.gmi 1970-01-01 - My notes\n"
 	    "\n## Navigation\n\n=> / Index\n",
-	    "gemfeed, exact text (given order, UTC dates from mtime)");
+	    "gemfeed, exact text (given order, UTC dates of publication)");
 
 	s.feed_max = 2;
 	reset();
@@ -519,7 +519,7 @@ test_atom(void)
 	struct page		 nasty = { .path = "chapters/a&b c.gmi",
 				    .title = "Fish & chips <b>\"quoted\"</b>\x01 end",
 				    .date = { 2013, 0, 0 }, .mtime = 1378036800,
-				    .refs = 1 };
+				    .published = 1378036800, .refs = 1 };
 	struct page *const	 recent[] = { &nasty, &p20130901, &p1986 };
 	struct render_site	 s = site;
 	int			 rc;
@@ -544,15 +544,17 @@ test_atom(void)
 	has("  <id>gemini://example.org/</id>\n", "feed id is the base URL");
 	has("<link rel=\"self\" href=\"gemini://example.org/atom.xml\"/>",
 	    "self link");
-	has("<updated>2013-09-01T12:00:00Z</updated>\n  <author>",
-	    "feed updated: newest entry, RFC 3339 Z");
+	has("<updated>2023-11-14T22:13:20Z</updated>\n  <author>",
+	    "feed updated: the latest change of its entries, RFC 3339 Z");
 	has("<id>gemini://example.org/chapters/a&amp;b%20c.gmi</id>",
 	    "entry id: base_url + encoded, escaped path");
 	has("<link href=\"gemini://example.org/chapters/a&amp;b%20c.gmi\"/>",
 	    "entry link: base_url + path");
 	has("<id>gemini://example.org/chapters/x.gmi</id>\n"
+	    "    <published>2023-11-14T22:13:20Z</published>\n"
 	    "    <updated>2023-11-14T22:13:20Z</updated>",
-	    "second entry id and updated");
+	    "second entry id, published and updated");
+	is_int(count("<published>"), 3, "three entry published elements");
 	has("<updated>2000-02-29T00:00:00Z</updated>", "third entry updated");
 	is_int(count("<entry>"), 3, "three entries");
 	is_int(count("</entry>"), 3, "three entries closed");
@@ -643,6 +645,38 @@ test_listing(void)
 	has("# Index of /d?/\n", "control byte in directory label sanitised");
 }
 
+/* A page edited after its publication, and one copied in with an old time. */
+static void
+test_feed_dates(void)
+{
+	struct page		 edited = { .path = "chapters/2013-edited.gmi",
+				    .title = "Edited", .date = { 2013, 0, 0 },
+				    .mtime = 1700000000, .published = 1378036800,
+				    .refs = 1 };
+	struct page		 copied = { .path = "chapters/1999-copied.gmi",
+				    .title = "Copied", .date = { 1999, 0, 0 },
+				    .mtime = 946684799, .published = 1378000000,
+				    .refs = 1 };
+	struct page *const	 recent[] = { &edited, &copied };
+
+	reset();
+	render_gemfeed(&b, &site, recent, 2);
+	has("=> /chapters/2013-edited.gmi 2013-09-01 - Edited\n",
+	    "gemfeed: an edited page keeps its publication date");
+	has("=> /chapters/1999-copied.gmi 2013-09-01 - Copied\n",
+	    "gemfeed: a copy with an old time is dated by its publication");
+	reset();
+	render_atom(&b, &site, recent, 2);
+	has("<published>2013-09-01T12:00:00Z</published>\n"
+	    "    <updated>2023-11-14T22:13:20Z</updated>",
+	    "atom: published stays, updated is the last change");
+	has("<published>2013-09-01T01:46:40Z</published>\n"
+	    "    <updated>2013-09-01T01:46:40Z</updated>",
+	    "atom: updated is never before published");
+	has("<updated>2023-11-14T22:13:20Z</updated>\n  <author>",
+	    "atom: the feed's updated is its latest change");
+}
+
 int
 main(void)
 {
@@ -659,6 +693,7 @@ main(void)
 	test_early_years();
 	test_gemfeed();
 	test_atom();
+	test_feed_dates();
 	test_listing();
 	buf_free(&b);
 	return done_testing();
