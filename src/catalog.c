@@ -18,6 +18,7 @@
 #include "path.h"
 #include "pubdates.h"
 #include "render.h"
+#include "search.h"
 #include "strmap.h"
 
 #define HEAD_BYTES	(64 * 1024)	/* enough of a page to find its title */
@@ -64,6 +65,7 @@ struct snapshot {
 	struct segment		 feed, atom;
 	int			 index_override;
 	enum catalog_navigation	 nav;
+	struct search_bucket	*search[SEARCH_BUCKETS];	/* shared while unchanged */
 };
 
 struct catalog {
@@ -84,6 +86,7 @@ struct catalog {
 	int			 dirty;
 	int			 bulk;		/* appending unsorted: a full scan */
 	unsigned char		 changed_years[MAX_YEAR / 8 + 1];
+	unsigned		 changed_buckets;	/* of the search index, a bit each */
 
 	unsigned		 scan;		/* the full scan under way, or the last */
 	unsigned		 intro_scan;	/* when intro.gmi was last seen */
@@ -168,6 +171,7 @@ page_unref(struct page *p)
 {
 	if (p == NULL || --p->refs > 0)
 		return;
+	free(p->search_text);
 	free(p);
 }
 
@@ -262,6 +266,7 @@ remove_page(struct catalog *c, const char *path)
 	if ((p = strmap_del(&c->pages, path)) == NULL)
 		return;
 	c->dirty = 1;
+	c->changed_buckets |= 1u << search_bucket_of(path);
 	if (!p->in_chronicle) {
 		remove_other(c, p);
 		page_unref(p);
@@ -316,6 +321,7 @@ add_page(struct catalog *c, struct page *p)
 	    strmap_put(&c->pages, p->path, p) == -1)
 		return -1;
 	c->dirty = 1;
+	c->changed_buckets |= 1u << search_bucket_of(p->path);
 	if (!p->in_chronicle) {
 		if (c->bulk)
 			c->others[c->nothers] = p;
@@ -586,6 +592,25 @@ text_kind(const char *head, size_t len, enum meta_title_source src)
 	return PAGE_8BIT;
 }
 
+static int	is_private(const struct catalog *, const char *);
+
+/*
+ * A UTF-8 page any client may read keeps its text for /search: the start
+ * read for its title, which is all of most pages.  0, or -1 out of memory.
+ */
+static int
+keep_search_text(const struct catalog *c, struct page *p, const char *head,
+    size_t len)
+{
+	if (p->text != PAGE_UTF8 || is_private(c, p->path))
+		return 0;
+	if ((p->search_text = malloc(len ? len : 1)) == NULL)
+		return -1;
+	memcpy(p->search_text, head, len);
+	p->search_len = len;
+	return 0;
+}
+
 /*
  * The page as the file now says, or *out = NULL when it is not one.  Its
  * end is read too, so that the footer appended at serve time knows how
@@ -622,6 +647,10 @@ load_page(const struct catalog *c, const char *path,
 	p->open_pre = end.pre != 0;
 	p->no_newline = !end.newline;
 	p->text = text_kind(head, (size_t)n, src);
+	if (keep_search_text(c, p, head, (size_t)n) == -1) {
+		page_unref(p);
+		return CATALOG_RETRY;
+	}
 	*out = p;
 	return CATALOG_DONE;
 }
@@ -857,6 +886,8 @@ snapshot_free(struct snapshot *s)
 		page_unref(s->others[i]);
 	for (i = 0; i < s->nyears && s->lines != NULL; i++)
 		lines_unref(s->lines[i]);
+	for (i = 0; i < SEARCH_BUCKETS; i++)
+		search_bucket_unref(s->search[i]);
 	free(s->lines);
 	free(s->years);
 	free(s->chron);
@@ -1042,6 +1073,54 @@ share_pages(struct page *const *v, size_t n)
 	return copy;
 }
 
+/* The pages of search bucket b, among the snapshot's: a new array, or NULL. */
+static struct page **
+bucket_pages(const struct snapshot *s, unsigned b, size_t *np)
+{
+	struct page	**v;
+	size_t		  i, n = 0;
+
+	if ((v = malloc((s->npages + s->nothers + 1) * sizeof(*v))) == NULL)
+		return NULL;
+	for (i = 0; i < s->npages; i++)
+		if (s->chron[i]->search_text != NULL &&
+		    search_bucket_of(s->chron[i]->path) == b)
+			v[n++] = s->chron[i];
+	for (i = 0; i < s->nothers; i++)
+		if (s->others[i]->search_text != NULL &&
+		    search_bucket_of(s->others[i]->path) == b)
+			v[n++] = s->others[i];
+	*np = n;
+	return v;
+}
+
+/*
+ * The search index: the previous snapshot's buckets where none of their
+ * pages changed (this snapshot holds the same pages), new ones elsewhere.
+ */
+static int
+build_search(const struct catalog *c, struct snapshot *s)
+{
+	struct page	**v;
+	size_t		  n;
+	unsigned	  b;
+
+	for (b = 0; b < SEARCH_BUCKETS; b++) {
+		if (c->current != NULL && !(c->changed_buckets & (1u << b))) {
+			s->search[b] = c->current->search[b];
+			search_bucket_ref(s->search[b]);
+			continue;
+		}
+		if ((v = bucket_pages(s, b, &n)) == NULL)
+			return -1;
+		s->search[b] = search_bucket_build(v, n);
+		free(v);
+		if (s->search[b] == NULL)
+			return -1;
+	}
+	return 0;
+}
+
 static struct snapshot *
 snapshot_build(struct catalog *c)
 {
@@ -1065,7 +1144,7 @@ snapshot_build(struct catalog *c)
 		goto fail;
 	s->nothers = c->nothers;
 	s->nyears = render_year_spans(s->chron, n, s->years);
-	if (render_all(c, s) == -1)
+	if (render_all(c, s) == -1 || build_search(c, s) == -1)
 		goto fail;
 	return s;
 fail:
@@ -1116,6 +1195,17 @@ catalog_log_rebuilds(struct catalog *c)
 	c->unlogged_ms = 0;
 }
 
+static void
+log_search_size(const struct catalog *c, const struct snapshot *s)
+{
+	size_t	 b, bytes = 0;
+
+	for (b = 0; b < SEARCH_BUCKETS; b++)
+		bytes += search_bucket_bytes(s->search[b]);
+	log_info("%s: search index of %zu KiB built", c->cfg.hostname,
+	    (bytes + 1023) / 1024);
+}
+
 int
 catalog_publish(struct catalog *c)
 {
@@ -1146,6 +1236,7 @@ catalog_publish(struct catalog *c)
 	c->publish_failed = 0;
 	c->dirty = 0;
 	memset(c->changed_years, 0, sizeof(c->changed_years));
+	c->changed_buckets = 0;
 	pthread_mutex_lock(&c->lock);
 	old = c->current;
 	c->current = s;
@@ -1155,7 +1246,8 @@ catalog_publish(struct catalog *c)
 		c->retired = old;
 		snapshot_release(old);
 		log_rebuild(c, ms_since(&t0));
-	}
+	} else
+		log_search_size(c, s);
 	catalog_reap(c);
 	pubdates_flush(c->dates);
 	return 0;
@@ -1382,4 +1474,11 @@ snapshot_listing(const struct snapshot *s, const char *dir,
 	}
 	render_listing_pages(out, dir, entries, n);
 	free(entries);
+}
+
+void
+snapshot_search(const struct snapshot *s, const struct search_query *q,
+    struct buf *out)
+{
+	search_render(out, q, s->search, SEARCH_BUCKETS);
 }

@@ -7,6 +7,7 @@
 #include "buf.h"
 
 struct host;
+struct search_query;
 
 struct catalog_config {
 	const struct host *host;	/* its locations keep private pages out */
@@ -107,5 +108,8 @@ int		 snapshot_footer(const struct snapshot *, const char *,
  */
 void		 snapshot_listing(const struct snapshot *, const char *,
 		    char *const *, size_t, struct buf *);
+/* The /search page of a parsed query over the snapshot's public pages. */
+void		 snapshot_search(const struct snapshot *,
+		    const struct search_query *, struct buf *);
 
 #endif

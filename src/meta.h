@@ -37,6 +37,9 @@ struct page {
 	size_t			 line_len;
 	/* Where its last line links to, when that is a page of this capsule. */
 	char			*last_link;
+	/* Its UTF-8 text (the first bytes read) for /search, or NULL: not searchable. */
+	char			*search_text;
+	size_t			 search_len;
 	int			 crlf;	/* the file ends its lines with CRLF */
 	int			 refs;	/* owned by the catalog's thread */
 	unsigned		 seen;	/* the catalog's last scan that found it */

@@ -164,6 +164,7 @@ render_index_head(struct buf *b, const struct render_site *s, size_t npages,
 	buf_puts(b, "=> /timeline.gmi Timeline: every year with its pages\n");
 	buf_puts(b, "=> /feed.gmi Gemini feed of new pages (gemfeed)\n");
 	buf_puts(b, "=> /atom.xml Atom feed of new pages\n");
+	buf_puts(b, "=> /search Search this capsule\n");
 	if (nyears > 0)
 		buf_puts(b, "\n## Years\n\n");
 	for (y = 0; y < nyears; y++)

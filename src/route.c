@@ -31,6 +31,7 @@
 #include "render.h"
 #include "request.h"
 #include "route.h"
+#include "search.h"
 
 #define OPEN_FLAGS	(O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
 #define WHOLE_MAX	((off_t)64 * 1024)	/* read whole under the lease */
@@ -549,6 +550,43 @@ apply_rules(const struct route_env *env, const struct request *r,
 }
 
 /*
+ * /search, unless the capsule has its own file or directory by that name
+ * (served as before there was a generated one).
+ */
+static int
+is_search(const struct snapshot *snap, const char *rel)
+{
+	return strcmp(rel, "search") == 0 && faccessat(snapshot_rootfd(snap),
+	    "search", F_OK, AT_SYMLINK_NOFOLLOW) == -1;
+}
+
+static void
+serve_search(const struct request *r, struct response *res)
+{
+	struct search_query	 q;
+	const char		*why;
+
+	switch (search_parse(r->query, r->query_len, &q, &why)) {
+	case SEARCH_BAD:
+		answer(res, 59, "%s", why);
+		return;
+	case SEARCH_EMPTY:
+		answer(res, 10, "Search this capsule");
+		return;
+	case SEARCH_OK:
+		break;
+	}
+	snapshot_search(res->snap, &q, &res->body.owned);
+	if (res->body.owned.failed) {
+		answer(res, 40, "out of memory");
+		return;
+	}
+	res->body.one.data = res->body.owned.data;
+	res->body.one.len = res->body.owned.len;
+	answer_mem(res, "text/gemini", res->rules.lang, &res->body.one, 1);
+}
+
+/*
  * A path under a FastCGI location is never served as a file: the records
  * of its request are made here, in res->body.owned, for the application
  * res->rules.fastcgi.
@@ -663,6 +701,10 @@ route_request(const struct route_env *env, const char *line, size_t len,
 		return;
 	if (res->rules.fastcgi != NULL) {
 		serve_fastcgi(env, line, len, &r, rel, res);
+		return;
+	}
+	if (is_search(res->snap, rel)) {
+		serve_search(&r, res);
 		return;
 	}
 	if (snapshot_generated(res->snap, rel, &segs, &nsegs)) {

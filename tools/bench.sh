@@ -14,6 +14,9 @@
 #                  v2 header per connection, beside almanac without) and
 #                  resumed-shared (resumption across two instances sharing ticket
 #                  keys, beside resumption within one)
+# The search case (almanac only) asks /search on a generated capsule of
+# 10,000 pages (build/bench/search-capsule), going round a few queries:
+#   make bench BENCH_CASES=search BENCH_PAIRED_CASES=none BENCH_ROUNDS=1
 # Results: stdout and build/bench/results.md (medians over the rounds).
 set -eu
 
@@ -24,7 +27,8 @@ CONNS=${BENCH_CONNS:-8}
 NETNS=${BENCH_NETNS:-1}
 IDLE_SIZES="1000 10000"
 SERVERS="almanac-w1 almanac molly-brown floor"
-ALL_CASES="small small-nagle resumed index atom file-1m file-100m idle-1k idle-10k"
+ALL_CASES="small small-nagle resumed index atom file-1m file-100m idle-1k idle-10k search"
+SEARCH_PAGES=10000
 CASES=${BENCH_CASES:-$ALL_CASES}
 # Paired runs: two servers at once, one gembench alternating between them.
 PAIRS="almanac:floor almanac-w1:floor almanac:molly-brown"
@@ -190,6 +194,74 @@ make_capsule() {
 	    sort -n | head -n 1 | cut -d ' ' -f 2)
 }
 
+# SEARCH_PAGES dated pages of about 300 words each, drawn from 30,000
+# made-up words (some with accents) so that word frequencies fall off as
+# in a language (a log-uniform rank: the k-th word about 1/k as often);
+# generated once, with a fixed seed, then reused.  The queries: a common,
+# a middling and a rare word, two words AND-ed, the start of a word, an
+# upper-case word, a part of many words (in UTF-8), and a word no page has.
+make_search_capsule() {
+	SEARCH_CAP=$OUT/search-capsule
+	SEARCH_QUERIES=$OUT/search-queries
+	if [ -f "$SEARCH_QUERIES" ] && [ "$(find "$SEARCH_CAP" -name '*.gmi' |
+	    wc -l)" = "$SEARCH_PAGES" ]; then
+		return
+	fi
+	say "generating $SEARCH_PAGES pages in $SEARCH_CAP"
+	rm -rf "$SEARCH_CAP"
+	mkdir -p "$SEARCH_CAP/chapters"
+	LC_ALL=C awk -v dir="$SEARCH_CAP/chapters" -v pages="$SEARCH_PAGES" \
+	    -v queries="$SEARCH_QUERIES" '
+	function word() { return vocab[int(exp(rand() * log(nv)))] }
+	# As a client sends it: bytes past ASCII percent-encoded.
+	function enc(w,    i, c, out) {
+		out = ""
+		for (i = 1; i <= length(w); i++) {
+			c = substr(w, i, 1)
+			out = out (c ~ /[a-zA-Z]/ ? c : sprintf("%%%02X", ord[c]))
+		}
+		return out
+	}
+	BEGIN {
+		srand(42)
+		for (i = 128; i < 256; i++)
+			ord[sprintf("%c", i)] = i
+		ns = split("ka ro mi tu sel van dor ei ash lin qu pra nt st " \
+		    "ber gon fi le té ø ü ça mo rha", syl, " ")
+		nv = 30000
+		for (i = 1; i <= nv; i++) {
+			w = ""
+			n = 2 + int(rand() * 3)
+			for (j = 0; j < n; j++)
+				w = w syl[1 + int(rand() * ns)]
+			vocab[i] = w
+		}
+		for (p = 0; p < pages; p++) {
+			f = sprintf("%s/%04d-%02d-%02d-page-%05d.gmi", dir,
+			    2000 + p % 25, 1 + p % 12, 1 + p % 28, p)
+			t = word() " " word() " " word()
+			printf "# %s%s\n\n", toupper(substr(t, 1, 1)),
+			    substr(t, 2) >f
+			for (k = 0; k < 6; k++) {
+				line = word()
+				for (j = 1; j < 50; j++)
+					line = line " " word()
+				print line "." >f
+				print "" >f
+			}
+			close(f)
+		}
+		for (k = 10; substr(vocab[k], 1, 3) !~ /^[a-z]+$/; k++)
+			;
+		printf "search?%s\nsearch?%s\nsearch?%s\n", enc(vocab[1]),
+		    enc(vocab[100]), enc(vocab[5000]) >queries
+		printf "search?%s%%20%s\nsearch?%s\nsearch?%s\n", enc(vocab[3]),
+		    enc(vocab[40]), substr(vocab[k], 1, 3),
+		    enc(toupper(vocab[20])) >queries
+		printf "search?T%%C3%%89\nsearch?zzqqzz\n" >queries
+	}' || die "cannot generate the search capsule"
+}
+
 # Below the ephemeral range: a port that the load generator's connections
 # (or those still closing) hold cannot be listened on.
 PORT_LOW=10000
@@ -242,7 +314,9 @@ start() {
 		local w=1
 		[ "$server" = almanac ] && w=0
 		# shellcheck disable=SC2086 # ALMANAC_OPTS is a word list
-		"$BIN/almanac" --root "$CAP" --certs "$CERTS" \
+		local root=$CAP
+		[ "$case" != search ] || root=$SEARCH_CAP
+		"$BIN/almanac" --root "$root" --certs "$CERTS" \
 		    --listen "127.0.0.1:$PORT" --workers "$w" $ALMANAC_OPTS \
 		    2>>"$TMP/almanac.log" &
 		;;
@@ -301,6 +375,7 @@ case_path() {
 	atom) echo /atom.xml ;;
 	file-1m) echo /files/1m.bin ;;
 	file-100m) echo /files/100m.bin ;;
+	search) echo "/$(head -n 1 "$SEARCH_QUERIES")" ;;
 	*) echo "$SMALL" ;;
 	esac
 }
@@ -324,6 +399,7 @@ case_args() {
 	file-100m) echo "-c 2" ;;
 	idle-1k) echo "-c $CONNS --idle 1000" ;;
 	idle-10k) echo "-c $CONNS --idle 10000" ;;
+	search) echo "-c $CONNS --url-file $TMP/search-urls" ;;
 	*) echo "-c $CONNS" ;;
 	esac
 }
@@ -358,6 +434,7 @@ skip() {
 	esac
 	case $1:$2 in
 	molly-brown:atom) return 0 ;;	# static files only: no feed to serve
+	molly-brown:search | floor:search) return 0 ;;	# almanac's own page
 	# Latency, not cost: almanac beside the floor is enough.
 	almanac-w1:small-nagle | molly-brown:small-nagle) return 0 ;;
 	*:idle-1k) ! echo "$IDLE_SIZES" | grep -qw 1000 ;;
@@ -374,6 +451,8 @@ jget() {
 run_one() {
 	local server=$1 case=$2 round=$3 json size cpu idle rssidle t0=$SECONDS
 	start "$server" "$case"
+	[ "$case" != search ] ||
+	    sed "s|^|$URLBASE/|" "$SEARCH_QUERIES" >"$TMP/search-urls"
 	# shellcheck disable=SC2046 # case_args is a word list
 	json=$("$BIN/gembench" --json --pid "$SPID" --connect "127.0.0.1:$PORT" \
 	    -d "$SECS" -w "$WARMUP" $(case_args "$case") \
@@ -704,6 +783,28 @@ idle_table() {
 	}' "$TMP/median.tsv"
 }
 
+# The search case in words: CPU per query beside a small page's, and the
+# index's size as almanac logs it.
+search_summary() {
+	local kib
+	kib=$(sed -n 's/.*search index of \([0-9]*\) KiB built.*/\1/p' \
+	    "$TMP/almanac.log" | sort -n | tail -n 1)
+	awk -F '\t' -v pages="$SEARCH_PAGES" -v kib="${kib:-?}" \
+	    -v nq="$(wc -l <"$SEARCH_QUERIES")" '
+	{ cpu[$1, $2] = $4 }
+	END {
+		s = "almanac-w1"
+		if (!(("search", s) in cpu))
+			s = "almanac"
+		printf "Search: %d queries in turn on %d pages: %.2f ms of server CPU" \
+		    " per query (TLS included)", nq, pages, cpu["search", s] / 1000
+		if (("small", s) in cpu)
+			printf "; a small page costs %.2f ms, so a query about %.2f ms more",
+			    cpu["small", s] / 1000, (cpu["search", s] - cpu["small", s]) / 1000
+		printf " (%s). The index takes %s KiB.\n", s, kib
+	}' "$TMP/median.tsv"
+}
+
 describe() {
 	local molly=absent
 	[ -z "$BENCH_MOLLY" ] || molly=$(dpkg-query -W -f '${Version}' \
@@ -744,6 +845,10 @@ report() {
 		echo "CPU per request, ratios:"
 		echo
 		ratio_table
+		if grep -q '^search' "$TMP/median.tsv"; then
+			echo
+			search_summary
+		fi
 		if grep -q '^idle-' "$TMP/median.tsv"; then
 			echo
 			echo "Idle connections:"
@@ -792,6 +897,7 @@ main() {
 	ALMANAC_OPTS=$(almanac_opts)
 	say "temporary capsule and certificate in $TMP"
 	make_capsule
+	case " $CASES " in *" search "*) make_search_capsule ;; esac
 	fetch_pages
 	# Before the run: the load average, and versions a run cannot change.
 	describe >"$TMP/describe.md"

@@ -20,7 +20,7 @@ FUZZ_MK_INCLUDED := 1
 
 FUZZ_DIR	 = tests/fuzz
 FUZZ_HARNESSES	?= request path meta render conffile allowlist proxyhdr ticketkeys hello pubdates \
-		   fastcgi
+		   fastcgi search
 FUZZ_SECONDS	?= 60
 FUZZ_CLANG	?= clang
 FUZZ_REPLAY_CC	?= $(CC)
@@ -47,6 +47,7 @@ FUZZ_SRC_hello		 = hello
 # pubdates.c logs from its I/O part, which the harness does not call.
 FUZZ_SRC_pubdates	 = pubdates buf fileline strmap log
 FUZZ_SRC_fastcgi	 = fastcgi buf access fileline request
+FUZZ_SRC_search		 = search casefold buf meta path request
 # Longest input libFuzzer makes per harness: a bit past the modules' own limits.
 FUZZ_LEN_request	 = 1100
 FUZZ_LEN_path		 = 1100
@@ -56,6 +57,7 @@ FUZZ_LEN_conffile	 = 8192
 FUZZ_LEN_allowlist	 = 4096
 FUZZ_LEN_proxyhdr	 = 4200
 FUZZ_LEN_ticketkeys	 = 4096
+FUZZ_LEN_search		 = 8192
 FUZZ_LEN_hello		 = 40000
 FUZZ_LEN_pubdates	 = 4096
 FUZZ_LEN_fastcgi	 = 8192

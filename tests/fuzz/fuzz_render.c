@@ -416,7 +416,8 @@ render_gemtext_pages(struct input *in, struct buf *b)
 	buf_reset(b);
 	render_index(b, &in->site, in->chron, n, ys, nys);
 	CHECK(!b->failed && b->data[b->len] == '\0');
-	CHECK(count_lines(b->data, b->len, "=> ") == n + 3 + nys +
+	/* The timeline, two feeds and search, then the years and pages. */
+	CHECK(count_lines(b->data, b->len, "=> ") == n + 4 + nys +
 	    (in->intro ? count_lines(in->intro, in->site.intro_len, "=> ") : 0));
 	/* No year headings: any "## <digit>" comes from intro.gmi (after its BOM). */
 	bom = in->intro ? meta_bom_length(in->intro, in->site.intro_len) : 0;

@@ -129,6 +129,7 @@ test_index(void)
 	    "=> /timeline.gmi Timeline: every year with its pages\n"
 	    "=> /feed.gmi Gemini feed of new pages (gemfeed)\n"
 	    "=> /atom.xml Atom feed of new pages\n"
+	    "=> /search Search this capsule\n"
 	    "\n## Years\n\n"
 	    "=> /1986/ Year 1986\n"
 	    "=> /2013/ Year 2013\n"
