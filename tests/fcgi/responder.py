@@ -189,6 +189,9 @@ class UnixServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
 class TCPServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # A listen backlog as deep as fcgiwrap's: with socketserver's 5, a
+    # burst of requests finds it full, which almanac rightly answers 42.
+    request_queue_size = 128
 
 
 def make_server(address):
