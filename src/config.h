@@ -11,6 +11,17 @@
 #define MAX_ALLOW	64
 
 struct allowset;
+struct proxy_upstream;
+
+/* proxy ...: a block whose requests go on to another Gemini server. */
+struct proxy_conf {
+	char	*relay_to;		/* "HOST:PORT"; NULL: not a proxy */
+	char	*sni;			/* NULL: the host of relay_to */
+	char	*cert;			/* a client certificate towards it */
+	char	*key;
+	int	 noverifyname;		/* 1: its certificate's names unchecked */
+	struct proxy_upstream	*up;	/* built from the rest by the server */
+};
 
 /*
  * What a server block or a location says about serving a path.  In a
@@ -29,6 +40,7 @@ struct rules {
 	char	*allow_files[MAX_ALLOW];
 	size_t	 nallow_files;
 	struct allowset	*allowset;	/* built from the two by the server */
+	struct proxy_conf	 proxy;
 };
 
 /* location "PATTERN" { ... }: rules for the paths the glob matches. */

@@ -18,6 +18,7 @@ struct path_rules {
 	const char		*block_meta;
 	int			 require_cert;
 	const struct rules	*allow;		/* whose allow lists apply */
+	const struct proxy_conf	*proxy;		/* relayed there, or NULL */
 };
 
 /* The values a block return META may name. */

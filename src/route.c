@@ -26,6 +26,7 @@
 #include "meta.h"
 #include "mime.h"
 #include "path.h"
+#include "proxy.h"
 #include "render.h"
 #include "request.h"
 #include "route.h"
@@ -546,6 +547,19 @@ apply_rules(const struct route_env *env, const struct request *r,
 	return 1;
 }
 
+/* The upstream's answer, header and all, streams to the client as it comes. */
+static void
+relay(const struct path_rules *pr, const char *line, size_t len,
+    struct response *res)
+{
+	res->body.stream = proxy_stream_new(pr->proxy, line, len);
+	if (res->body.stream == NULL) {
+		answer(res, 43, "proxy error: out of memory");
+		return;
+	}
+	res->body.kind = BODY_STREAM;
+}
+
 /* "2013" is a year page without its slash. */
 static int
 is_year_without_slash(const struct snapshot *snap, const char *rel)
@@ -608,6 +622,10 @@ route_request(const struct route_env *env, const char *line, size_t len,
 	}
 	if (apply_rules(env, &r, rel, res))
 		return;
+	if (res->rules.proxy != NULL) {
+		relay(&res->rules, line, len, res);
+		return;
+	}
 	if (snapshot_generated(res->snap, rel, &segs, &nsegs)) {
 		if (strcmp(rel, "atom.xml") == 0)
 			answer_mem(res, "application/atom+xml", NULL, segs,
