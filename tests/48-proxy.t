@@ -73,8 +73,9 @@ DOWN=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 MOLLY=$(command -v molly-brown || true)
 if [ -n "$MOLLY" ]; then
 	MPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-	mkdir -p "$WORK/molly/other"
-	printf '# Molly page\n' >"$WORK/molly/other/molly.gmi"
+	# The request's path is kept: /molly/... is DocBase/molly/... there.
+	mkdir -p "$WORK/molly/molly/other"
+	printf '# Molly page\n' >"$WORK/molly/molly/other/molly.gmi"
 	cat >"$WORK/molly.conf" <<CONF
 Port = $MPORT
 Hostname = "localhost"
@@ -171,10 +172,7 @@ is "$(body "$G/other/members/club.txt")" "members only" "proxy cert and key pres
 
 if [ -n "$MOLLY" ]; then
 	within 5 "$GEMGET" -t 2 -c "127.0.0.1:$MPORT" -H "$G/other/molly.gmi"
-	like "$(header "$G/molly/other/molly.gmi")" '^(51|20)' "molly-brown answers"
-	got=$(gem "$G/molly/other/molly.gmi" 2>&1)
-	# molly-brown serves DocBase/molly/... for /molly/..., so give it that page.
-	mkdir -p "$WORK/molly/molly/other" && printf '# Molly page\n' >"$WORK/molly/molly/other/molly.gmi"
+	like "$(header "$G/molly/other/molly.gmi")" '^20 text/gemini' "molly-brown's answer relayed"
 	is "$(gem "$G/molly/other/molly.gmi" | od -c)" "$("$GEMGET" -t 10 -c "127.0.0.1:$MPORT" "$G/molly/other/molly.gmi" | od -c)" "molly-brown's page relayed byte-exact"
 	is "$(body "$G/molly/other/molly.gmi")" "# Molly page" "its body"
 else

@@ -19,7 +19,7 @@ ifndef FUZZ_MK_INCLUDED
 FUZZ_MK_INCLUDED := 1
 
 FUZZ_DIR	 = tests/fuzz
-FUZZ_HARNESSES	?= request path meta render conffile allowlist proxyhdr ticketkeys hello pubdates
+FUZZ_HARNESSES	?= request path meta render conffile allowlist proxyhdr ticketkeys hello pubdates gemheader
 FUZZ_SECONDS	?= 60
 FUZZ_CLANG	?= clang
 FUZZ_REPLAY_CC	?= $(CC)
@@ -43,6 +43,7 @@ FUZZ_SRC_allowlist	 = access fileline
 FUZZ_SRC_proxyhdr	 = proxyhdr
 FUZZ_SRC_ticketkeys	 = ticketkeys fileline
 FUZZ_SRC_hello		 = hello
+FUZZ_SRC_gemheader	 = gemheader
 # pubdates.c logs from its I/O part, which the harness does not call.
 FUZZ_SRC_pubdates	 = pubdates buf fileline strmap log
 # Longest input libFuzzer makes per harness: a bit past the modules' own limits.
@@ -55,6 +56,7 @@ FUZZ_LEN_allowlist	 = 4096
 FUZZ_LEN_proxyhdr	 = 4200
 FUZZ_LEN_ticketkeys	 = 4096
 FUZZ_LEN_hello		 = 40000
+FUZZ_LEN_gemheader	 = 1200
 FUZZ_LEN_pubdates	 = 4096
 # Libraries a harness needs besides its modules: access.c digests with libcrypto;
 # fuzz_ticketkeys models base64 with OpenSSL's.
