@@ -179,6 +179,14 @@ else
 	pass "# SKIP molly-brown not installed"
 fi
 
+if grep -q 'Landlock (ABI [4-9]' "$LOG"; then
+	like "$(grep 'Landlock (ABI' "$LOG")" "TCP connections to port .*\\b$UP\\b" "Landlock lets it connect to the upstreams' ports"
+else
+	pass "# SKIP Landlock cannot confine TCP connections here"
+fi
+# The sandbox's system calls do not stand in the way: still relayed after all that.
+like "$(header "$G/other/page.gmi")" '^20 text/gemini' "still relayed"
+
 stop_server
 kill "$UP_PID" 2>/dev/null
 wait "$UP_PID" 2>/dev/null
