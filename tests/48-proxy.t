@@ -4,7 +4,9 @@
 
 # The upstream: a second almanac serving its own capsule.
 up=$WORK/up
-mkdir -p "$up/capsule/other/members" "$up/certs" "$WORK/ids"
+mkdir -p "$up" "$up/certs" "$WORK/ids"
+cp -a "$TOP/capsule" "$up/capsule"
+mkdir -p "$up/capsule/other/members"
 printf '# Upstream page\n' >"$up/capsule/other/page.gmi"
 printf 'members only\n' >"$up/capsule/other/members/club.txt"
 head -c 1048576 /dev/urandom >"$up/capsule/other/big.bin"
