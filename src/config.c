@@ -121,6 +121,10 @@ rules_free(struct rules *r)
 		free(r->allow[i]);
 	for (i = 0; i < r->nallow_files; i++)
 		free(r->allow_files[i]);
+	free(r->proxy.relay_to);
+	free(r->proxy.sni);
+	free(r->proxy.cert);
+	free(r->proxy.key);
 }
 
 static void

@@ -15,6 +15,17 @@
 #define FASTCGI_PATH_MAX	108	/* a sockaddr_un's sun_path */
 
 struct allowset;
+struct proxy_upstream;
+
+/* proxy ...: a block whose requests go on to another Gemini server. */
+struct proxy_conf {
+	char	*relay_to;		/* "HOST:PORT"; NULL: not a proxy */
+	char	*sni;			/* NULL: the host of relay_to */
+	char	*cert;			/* a client certificate towards it */
+	char	*key;
+	int	 noverifyname;		/* 1: its certificate's names unchecked */
+	struct proxy_upstream	*up;	/* built from the rest by the server */
+};
 
 /* fastcgi param NAME "VALUE": sent to the application, over a built-in one. */
 struct fastcgi_param {
@@ -55,6 +66,7 @@ struct rules {
 	struct allowset	*allowset;	/* built from the two by the server */
 	struct fastcgi_app	*fastcgi;	/* paths go to an application, or NULL */
 	int		 fastcgi_off;	/* 'fastcgi off': not the server block's */
+	struct proxy_conf	 proxy;
 };
 
 /* location "PATTERN" { ... }: rules for the paths the glob matches. */

@@ -426,7 +426,9 @@ respond(struct worker *w, struct conn *c, size_t linelen)
 	if (res->body.kind != BODY_STREAM)
 		coalesce_hold(wbio, c->ans->held, sizeof(c->ans->held));
 	c->state = ST_WRITE;
-	timer_set(&w->timers, &c->timer, T_WRITE, timer_now());
+	/* A stream's backend has until the request's deadline for its header. */
+	if (res->body.kind != BODY_STREAM)
+		timer_set(&w->timers, &c->timer, T_WRITE, timer_now());
 	return 1;
 }
 

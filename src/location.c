@@ -49,6 +49,8 @@ location_rules(const struct host *h, const char *path, struct path_rules *pr)
 	pr->block_code = r->block_code != 0 ? r->block_code : s->block_code;
 	pr->block_meta = r->block_code != 0 ? r->block_meta : s->block_meta;
 	pr->allow = r->nallow > 0 || r->nallow_files > 0 ? r : s;
+	pr->proxy = r->proxy.relay_to != NULL ? &r->proxy :
+	    s->proxy.relay_to != NULL ? &s->proxy : NULL;
 	pr->require_cert = either_int(r->require_cert, s->require_cert) ||
 	    pr->allow->nallow > 0 || pr->allow->nallow_files > 0;
 	pr->fastcgi = r->fastcgi_off ? NULL : either_app(r->fastcgi,

@@ -20,6 +20,7 @@ struct path_rules {
 	int			 require_cert;
 	const struct rules	*allow;		/* whose allow lists apply */
 	const struct fastcgi_app *fastcgi;	/* answered by it, or NULL */
+	const struct proxy_conf	*proxy;		/* relayed there, or NULL */
 };
 
 /* The values a block return META may name. */

@@ -24,6 +24,7 @@
 #include "config.h"
 #include "log.h"
 #include "options.h"
+#include "proxy.h"
 #include "pubdates.h"
 #include "sandbox.h"
 #include "server.h"
@@ -723,10 +724,12 @@ main(int argc, char **argv)
 		config_free(&cfg);
 		return rc == 0 ? 0 : 2;
 	}
-	if (build_allowsets(&cfg) == 0)
+	/* Client certificates towards upstreams are read before the sandbox. */
+	if (build_allowsets(&cfg) == 0 && proxy_prepare(&cfg) == 0)
 		rc = run(&cfg, argc, argv, cli.config_file);
 	else
 		rc = 1;
+	proxy_release(&cfg);
 	free_allowsets(&cfg);
 	config_free(&cfg);
 	return rc;

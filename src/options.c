@@ -547,6 +547,62 @@ set_allow_clients(struct options_ctx *c, const char *const *v, size_t n)
 	    &c->rules->nallow_files);
 }
 
+/* proxy relay-to "HOST:PORT": a numeric or named host, resolved at start. */
+static int
+set_proxy_relay_to(struct options_ctx *c, const char *const *v, size_t n)
+{
+	char	 host[256], port[16];
+
+	(void)n;
+	if (options_split_listen(v[0], host, sizeof(host), port,
+	    sizeof(port)) == -1 || host[0] == '\0' || strcmp(port, "0") == 0)
+		return opt_fail(c, "'proxy relay-to' takes HOST:PORT, such as "
+		    "localhost:1965 or [::1]:1965, not '%.64s'", v[0]);
+	opt_replace(&c->rules->proxy.relay_to, v[0]);
+	return 0;
+}
+
+static int
+set_proxy_sni(struct options_ctx *c, const char *const *v, size_t n)
+{
+	(void)n;
+	if (!options_valid_hostname(v[0]))
+		return opt_fail(c, "'proxy sni' takes a host name, not "
+		    "'%.64s'", v[0]);
+	opt_replace(&c->rules->proxy.sni, v[0]);
+	return 0;
+}
+
+static int
+set_proxy_verifyname(struct options_ctx *c, const char *const *v, size_t n)
+{
+	(void)n;
+	if (strcmp(v[0], "on") == 0)
+		c->rules->proxy.noverifyname = 0;
+	else if (strcmp(v[0], "off") == 0)
+		c->rules->proxy.noverifyname = 1;
+	else
+		return opt_fail(c, "'proxy verifyname' is on or off, not "
+		    "'%.64s'", v[0]);
+	return 0;
+}
+
+static int
+set_proxy_cert(struct options_ctx *c, const char *const *v, size_t n)
+{
+	(void)n;
+	opt_replace(&c->rules->proxy.cert, v[0]);
+	return 0;
+}
+
+static int
+set_proxy_key(struct options_ctx *c, const char *const *v, size_t n)
+{
+	(void)n;
+	opt_replace(&c->rules->proxy.key, v[0]);
+	return 0;
+}
+
 /* The words of 'watch' (or --watch's value, where poll:N is poll N). */
 static int
 watch_words(struct options_ctx *c, const char *const *v, size_t n,
@@ -788,6 +844,13 @@ static const struct options_spec specs[] = {
 	    set_fastcgi_max_conns, NULL },
 	{ "fastcgi off", NULL, 0, OPT_LOCATION, 0, 0, 0, NULL, set_fastcgi_off,
 	    NULL },
+	{ "proxy relay-to", NULL, 0, SL, 1, 1, 0, NULL, set_proxy_relay_to,
+	    NULL },
+	{ "proxy sni", NULL, 0, SL, 1, 1, 0, NULL, set_proxy_sni, NULL },
+	{ "proxy verifyname", NULL, 0, SL, 1, 1, 0, NULL,
+	    set_proxy_verifyname, NULL },
+	{ "proxy cert", NULL, 0, SL, 1, 1, 0, NULL, set_proxy_cert, NULL },
+	{ "proxy key", NULL, 0, SL, 1, 1, 0, NULL, set_proxy_key, NULL },
 };
 
 const struct options_spec *

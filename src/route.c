@@ -28,6 +28,7 @@
 #include "meta.h"
 #include "mime.h"
 #include "path.h"
+#include "proxy.h"
 #include "render.h"
 #include "request.h"
 #include "route.h"
@@ -637,6 +638,19 @@ serve_fastcgi(const struct route_env *env, const char *line, size_t len,
 	res->body.kind = BODY_STREAM;
 }
 
+/* The upstream's answer, header and all, streams to the client as it comes. */
+static void
+relay(const struct path_rules *pr, const char *line, size_t len,
+    struct response *res)
+{
+	res->body.stream = proxy_stream_new(pr->proxy, line, len);
+	if (res->body.stream == NULL) {
+		answer(res, 43, "proxy error: out of memory");
+		return;
+	}
+	res->body.kind = BODY_STREAM;
+}
+
 /* "2013" is a year page without its slash. */
 static int
 is_year_without_slash(const struct snapshot *snap, const char *rel)
@@ -701,6 +715,10 @@ route_request(const struct route_env *env, const char *line, size_t len,
 		return;
 	if (res->rules.fastcgi != NULL) {
 		serve_fastcgi(env, line, len, &r, rel, res);
+		return;
+	}
+	if (res->rules.proxy != NULL) {
+		relay(&res->rules, line, len, res);
 		return;
 	}
 	if (is_search(res->snap, rel)) {

@@ -24,12 +24,27 @@
 #include "buf.h"
 #include "config.h"
 #include "log.h"
+#include "options.h"
 #include "sandbox.h"
 
 /* Newer than Debian 12's kernel headers; the kernel says which it knows. */
 #ifndef LANDLOCK_ACCESS_FS_TRUNCATE
 #define LANDLOCK_ACCESS_FS_TRUNCATE	(1ULL << 14)
 #endif
+#ifndef LANDLOCK_ACCESS_NET_CONNECT_TCP
+#define LANDLOCK_RULE_NET_PORT		2
+#define LANDLOCK_ACCESS_NET_CONNECT_TCP	(1ULL << 1)
+struct landlock_net_port_attr {
+	__u64	 allowed_access;
+	__u64	 port;
+} __attribute__((packed));
+#endif
+
+/* The ruleset with its network rights, which ABI 4 added. */
+struct sandbox_ruleset {
+	__u64	 handled_access_fs;
+	__u64	 handled_access_net;
+};
 
 /*
  * CAP_LEASE alone survives the switch: a read lease on a file another user
@@ -229,11 +244,77 @@ add_rules(int ruleset, const struct config *cfg, const char *config_file,
 	return rc;
 }
 
+/* The TCP port of relay_to, or -1. */
+static int
+relay_port(const char *relay_to)
+{
+	char	 host[256], port[16];
+
+	if (options_split_listen(relay_to, host, sizeof(host), port,
+	    sizeof(port)) == -1)
+		return -1;
+	return atoi(port);
+}
+
+static int
+add_port(int ruleset, int port, struct buf *said)
+{
+	struct landlock_net_port_attr	 attr;
+
+	attr.allowed_access = LANDLOCK_ACCESS_NET_CONNECT_TCP;
+	attr.port = (__u64)port;
+	if (syscall(SYS_landlock_add_rule, ruleset, LANDLOCK_RULE_NET_PORT,
+	    &attr, 0) == -1) {
+		log_syserr("landlock: TCP port %d", port);
+		return -1;
+	}
+	buf_printf(said, "%s%d", said->len > 0 ? ", " : "", port);
+	return 0;
+}
+
+/* The port of a proxy's upstream and of a FastCGI application on TCP. */
+static int
+allow_port(int ruleset, const struct rules *r, struct buf *said)
+{
+	int	 rc = 0, port;
+
+	if (r->proxy.relay_to != NULL) {
+		if ((port = relay_port(r->proxy.relay_to)) == -1)
+			return -1;
+		rc |= add_port(ruleset, port, said);
+	}
+	if (r->fastcgi != NULL && r->fastcgi->tcp_host != NULL)
+		rc |= add_port(ruleset, atoi(r->fastcgi->tcp_port), said);
+	return rc;
+}
+
+/*
+ * TCP connections only to the ports of the proxies' upstreams
+ * ('proxy relay-to') and of FastCGI applications on TCP ('fastcgi
+ * socket tcp'); none when there are neither.  Ports, not
+ * addresses: Landlock knows no more.
+ */
+static int
+add_net_rules(int ruleset, const struct config *cfg, struct buf *said)
+{
+	size_t	 i, j;
+	int	 rc = 0;
+
+	for (i = 0; i < cfg->nhosts; i++) {
+		const struct host *h = &cfg->hosts[i];
+		rc |= allow_port(ruleset, &h->r, said);
+		for (j = 0; j < h->nlocations; j++)
+			rc |= allow_port(ruleset, &h->locations[j].r, said);
+	}
+	return rc;
+}
+
 static int
 confine_files(const struct config *cfg, const char *config_file)
 {
-	struct landlock_ruleset_attr	 attr;
+	struct sandbox_ruleset		 attr;
 	struct grants			 g;
+	struct buf			 ports;
 	int				 abi, ruleset, rc;
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -250,31 +331,39 @@ confine_files(const struct config *cfg, const char *config_file)
 	}
 	memset(&attr, 0, sizeof(attr));
 	attr.handled_access_fs = handled_rights(abi);
-	ruleset = (int)syscall(SYS_landlock_create_ruleset, &attr,
-	    sizeof(attr), 0);
+	/* Before ABI 4, TCP connections cannot be confined: all are allowed. */
+	if (abi >= 4)
+		attr.handled_access_net = LANDLOCK_ACCESS_NET_CONNECT_TCP;
+	ruleset = (int)syscall(SYS_landlock_create_ruleset, &attr, abi >= 4 ?
+	    sizeof(attr) : sizeof(attr.handled_access_fs), 0);
 	if (ruleset == -1) {
 		log_syserr("landlock_create_ruleset");
 		return -1;
 	}
 	buf_init(&g.read);
 	buf_init(&g.write);
+	buf_init(&ports);
 	rc = add_rules(ruleset, cfg, config_file, &g);
+	if (abi >= 4)
+		rc |= add_net_rules(ruleset, cfg, &ports);
 	if (rc != 0 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1 ||
 	    syscall(SYS_landlock_restrict_self, ruleset, 0) == -1) {
 		if (rc == 0)
 			log_syserr("landlock");
-		close(ruleset);
-		buf_free(&g.read);
-		buf_free(&g.write);
-		return -1;
-	}
+		rc = -1;
+	} else
+		log_info("Landlock (ABI %d): read-only %s; writable %s; "
+		    "TCP connections to %s%s; nothing else", abi,
+		    g.read.len > 0 ? g.read.data : "nothing",
+		    g.write.len > 0 ? g.write.data : "nothing",
+		    abi < 4 ? "any port (this kernel cannot confine them)" :
+		    ports.len > 0 ? "port " : "none",
+		    abi >= 4 && ports.len > 0 ? ports.data : "");
 	close(ruleset);
-	log_info("Landlock (ABI %d): read-only %s; writable %s; nothing else",
-	    abi, g.read.len > 0 ? g.read.data : "nothing",
-	    g.write.len > 0 ? g.write.data : "nothing");
 	buf_free(&g.read);
 	buf_free(&g.write);
-	return 0;
+	buf_free(&ports);
+	return rc;
 }
 
 int

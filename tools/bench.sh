@@ -13,7 +13,9 @@
 #                  proxy-v2 (almanac with a PROXY listener and gembench writing a
 #                  v2 header per connection, beside almanac without) and
 #                  resumed-shared (resumption across two instances sharing ticket
-#                  keys, beside resumption within one)
+#                  keys, beside resumption within one) and proxy-1m (a 1 MiB
+#                  file through almanac's reverse proxy, beside it served
+#                  directly, in MB/s)
 # The search case (almanac only) asks /search on a generated capsule of
 # 10,000 pages (build/bench/search-capsule), going round a few queries:
 #   make bench BENCH_CASES=search BENCH_PAIRED_CASES=none BENCH_ROUNDS=1
@@ -32,9 +34,9 @@ SEARCH_PAGES=10000
 CASES=${BENCH_CASES:-$ALL_CASES}
 # Paired runs: two servers at once, one gembench alternating between them.
 PAIRS="almanac:floor almanac-w1:floor almanac:molly-brown"
-PAIRED_CASES=${BENCH_PAIRED_CASES:-small index atom file-1m proxy-v2 resumed-shared}
+PAIRED_CASES=${BENCH_PAIRED_CASES:-small index atom file-1m proxy-v2 resumed-shared proxy-1m}
 # Paired cases of their own servers, not run with PAIRS.
-PAIRED_ONLY="proxy-v2 resumed-shared"
+PAIRED_ONLY="proxy-v2 resumed-shared proxy-1m"
 
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -332,6 +334,14 @@ start() {
 		    --listen "127.0.0.1:$PORT" --workers 1 $ALMANAC_OPTS \
 		    --ticket-keys "$TMP/ticket.keys" 2>>"$TMP/almanac.log" &
 		;;
+	almanac-w1-relay)	# /files/* relayed to RELAY_UP (proxy relay-to)
+		printf 'server "localhost" {\n\troot "%s"\n\tcerts "%s"\n\tlocation "/files/*" {\n\t\tproxy relay-to "%s"\n\t\tproxy sni "localhost"\n\t}\n}\n' \
+		    "$CAP" "$CERTS" "$RELAY_UP" >"$TMP/relay-$PORT.conf"
+		# shellcheck disable=SC2086
+		"$BIN/almanac" -f "$TMP/relay-$PORT.conf" \
+		    --listen "127.0.0.1:$PORT" --workers 1 $ALMANAC_OPTS \
+		    2>>"$TMP/almanac.log" &
+		;;
 	molly-brown)
 		write_molly_conf "$PORT"
 		"$BENCH_MOLLY" -c "$TMP/molly-$PORT.conf" \
@@ -615,10 +625,67 @@ resumed_table() {
 	}' "$TMP/resumed.tsv"
 }
 
+# MB/s of one gembench run of 1 MiB answers through CONNECT.
+relay_rate() {
+	local json
+	# shellcheck disable=SC2046 # case_args is a word list
+	"$BIN/gembench" -d "$WARMUP" -w 0 $(case_args file-1m) --connect "$1" \
+	    "gemini://localhost$(case_path file-1m)" >/dev/null \
+	    2>>"$TMP/gembench.log" || die "gembench failed (proxy-1m, $1)"
+	# shellcheck disable=SC2046
+	json=$("$BIN/gembench" --json -d "$SECS" -w 0 $(case_args file-1m) \
+	    --connect "$1" "gemini://localhost$(case_path file-1m)" \
+	    2>>"$TMP/gembench.log") || die "gembench failed (proxy-1m, $1)"
+	awk -v b="$(jget "$json" bytes)" -v s="$SECS" -v e="$(jget "$json" errors)" \
+	    'BEGIN { printf "%.1f\t%d", b / s / 1e6, e }'
+}
+
+# proxy-1m: an almanac -w1 relaying /files/ to another almanac -w1 (URLs
+# without a port, which both accept); the file through it, then straight
+# from the upstream, one after the other.  Appends to relay.tsv.
+run_proxy_1m() {
+	local round=$1 pu pr cu cr via direct
+	start almanac-w1 file-1m
+	pu=$SPID cu=127.0.0.1:$PORT
+	RELAY_UP=$cu
+	start almanac-w1-relay file-1m
+	pr=$SPID cr=127.0.0.1:$PORT
+	via=$(relay_rate "$cr")
+	direct=$(relay_rate "$cu")
+	stop_pid "$pr" 3
+	stop_pid "$pu" 3
+	printf '%s\t%s\t%s\n' "$round" "$via" "$direct" >>"$TMP/relay.tsv"
+	say "  proxy-1m: ${via%%	*} MB/s through the proxy," \
+	    "${direct%%	*} MB/s directly"
+}
+
+relay_table() {
+	echo "| MB/s through the proxy | MB/s directly | ratio (median of rounds) | errors |"
+	echo "|--:|--:|--:|--:|"
+	awk -F '\t' '
+	function median(s,    n, i, j, t, v) {
+		n = split(s, v, " ")
+		for (i = 2; i <= n; i++)
+			for (j = i; j > 1 && v[j - 1] + 0 > v[j] + 0; j--) {
+				t = v[j]; v[j] = v[j - 1]; v[j - 1] = t
+			}
+		return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+	}
+	{
+		a = a " " $2; b = b " " $4; r = r " " ($4 > 0 ? $2 / $4 : 0)
+		e += $3 + $5
+	}
+	END {
+		printf "| %.1f | %.1f | %.2f | %d |\n", median(a), median(b),
+		    median(r), e
+	}' "$TMP/relay.tsv"
+}
+
 # proxy-v2 and resumed-shared: servers of their own.
 run_paired_only() {
 	case $1 in
 	proxy-v2) run_pair almanac-w1-proxy almanac-w1 proxy-v2 "$2" ;;
+	proxy-1m) run_proxy_1m "$2" ;;
 	resumed-shared) run_resumed_shared "$2" ;;
 	esac
 }
@@ -879,6 +946,16 @@ report() {
 			echo
 			resumed_table
 		fi
+		if [ -s "$TMP/relay.tsv" ]; then
+			echo
+			echo "Reverse proxy (proxy-1m): $(case_path file-1m)" \
+			    "through an almanac -w1 whose \`proxy relay-to\` is" \
+			    "another almanac -w1, then from that one directly;" \
+			    "$(case_args file-1m | cut -d ' ' -f 2) connections" \
+			    "for ${SECS} s each:"
+			echo
+			relay_table
+		fi
 	} >"$TMP/results.md"
 	mkdir -p "$OUT"
 	cp "$TMP/results.md" "$OUT/results.md"
@@ -904,6 +981,7 @@ main() {
 	: >"$TMP/raw.tsv"
 	: >"$TMP/pairs.tsv"
 	: >"$TMP/resumed.tsv"
+	: >"$TMP/relay.tsv"
 	openssl rand 80 | base64 -w0 >"$TMP/ticket.keys"
 	echo >>"$TMP/ticket.keys"
 	measure_all

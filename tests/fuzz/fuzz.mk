@@ -20,7 +20,7 @@ FUZZ_MK_INCLUDED := 1
 
 FUZZ_DIR	 = tests/fuzz
 FUZZ_HARNESSES	?= request path meta render conffile allowlist proxyhdr ticketkeys hello pubdates \
-		   fastcgi search
+		   fastcgi search gemheader
 FUZZ_SECONDS	?= 60
 FUZZ_CLANG	?= clang
 FUZZ_REPLAY_CC	?= $(CC)
@@ -44,6 +44,7 @@ FUZZ_SRC_allowlist	 = access fileline
 FUZZ_SRC_proxyhdr	 = proxyhdr
 FUZZ_SRC_ticketkeys	 = ticketkeys fileline
 FUZZ_SRC_hello		 = hello
+FUZZ_SRC_gemheader	 = gemheader
 # pubdates.c logs from its I/O part, which the harness does not call.
 FUZZ_SRC_pubdates	 = pubdates buf fileline strmap log
 FUZZ_SRC_fastcgi	 = fastcgi buf access fileline request
@@ -59,6 +60,7 @@ FUZZ_LEN_proxyhdr	 = 4200
 FUZZ_LEN_ticketkeys	 = 4096
 FUZZ_LEN_search		 = 8192
 FUZZ_LEN_hello		 = 40000
+FUZZ_LEN_gemheader	 = 1200
 FUZZ_LEN_pubdates	 = 4096
 FUZZ_LEN_fastcgi	 = 8192
 # Libraries a harness needs besides its modules: access.c digests with libcrypto

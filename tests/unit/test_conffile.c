@@ -738,6 +738,36 @@ test_watch(void)
 	    "'watch' does not belong in a location block");
 }
 
+/* proxy ...: gmid's words, into the location's proxy settings. */
+static void
+test_proxy(void)
+{
+	const struct proxy_conf	*pc;
+
+	good("server a {\n location \"/o/*\" {\n  proxy relay-to "
+	    "\"up.example:1966\"\n  proxy sni \"b.example\"\n  proxy "
+	    "verifyname off\n  proxy cert \"c.pem\"\n  proxy key \"k.pem\"\n"
+	    " }\n}\n", "a location relayed");
+	pc = &cfg.hosts[0].locations[0].r.proxy;
+	is_str(pc->relay_to, "up.example:1966", "relay-to");
+	is_str(pc->sni, "b.example", "sni");
+	is_int(pc->noverifyname, 1, "verifyname off");
+	is_str(pc->cert, "c.pem", "cert");
+	is_str(pc->key, "k.pem", "key");
+	ok(cfg.hosts[0].r.proxy.relay_to == NULL, "the server block is not");
+	good("server a {\n location \"/o/*\" {\n  proxy relay-to "
+	    "\"[::1]:1965\"\n }\n}\n", "an IPv6 upstream");
+	bad("server a {\n location \"/o/*\" {\n  proxy relay-to \"up\"\n"
+	    " }\n}\n", 3, "'proxy relay-to' takes HOST:PORT");
+	bad("server a {\n location \"/o/*\" {\n  proxy relay-to \":1965\""
+	    "\n }\n}\n", 3, "'proxy relay-to' takes HOST:PORT");
+	bad("server a {\n location \"/o/*\" {\n  proxy verifyname no\n }\n"
+	    "}\n", 3, "'proxy verifyname' is on or off");
+	bad("server a {\n location \"/o/*\" {\n  proxy sni \"a b\"\n }\n"
+	    "}\n", 3, "'proxy sni' takes a host name");
+	bad("proxy relay-to \"a:1\"\n", 1, "inside a server block");
+}
+
 int
 main(void)
 {
@@ -759,6 +789,7 @@ main(void)
 	test_watch();
 	test_load();
 	test_mutations();
+	test_proxy();
 	config_free(&cfg);
 	return done_testing();
 }
