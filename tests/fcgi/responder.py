@@ -182,15 +182,16 @@ class Handler(socketserver.BaseRequestHandler):
         return ok and keep
 
 
+# A listen backlog as deep as fcgiwrap's: with socketserver's 5, a burst
+# of requests finds it full, which almanac rightly answers 42 at once.
 class UnixServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
     daemon_threads = True
+    request_queue_size = 128
 
 
 class TCPServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
     daemon_threads = True
     allow_reuse_address = True
-    # A listen backlog as deep as fcgiwrap's: with socketserver's 5, a
-    # burst of requests finds it full, which almanac rightly answers 42.
     request_queue_size = 128
 
 
