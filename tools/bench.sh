@@ -19,6 +19,9 @@
 # The search case (almanac only) asks /search on a generated capsule of
 # 10,000 pages (build/bench/search-capsule), going round a few queries:
 #   make bench BENCH_CASES=search BENCH_PAIRED_CASES=none BENCH_ROUNDS=1
+# fastcgi-small (paired): a small page from a FastCGI application (the
+# test responder, tests/fcgi/responder.py) beside the same bytes served
+# as a file, CPU of almanac per request.
 # Results: stdout and build/bench/results.md (medians over the rounds).
 set -eu
 
@@ -34,9 +37,9 @@ SEARCH_PAGES=10000
 CASES=${BENCH_CASES:-$ALL_CASES}
 # Paired runs: two servers at once, one gembench alternating between them.
 PAIRS="almanac:floor almanac-w1:floor almanac:molly-brown"
-PAIRED_CASES=${BENCH_PAIRED_CASES:-small index atom file-1m proxy-v2 resumed-shared proxy-1m}
+PAIRED_CASES=${BENCH_PAIRED_CASES:-small index atom file-1m proxy-v2 resumed-shared proxy-1m fastcgi-small}
 # Paired cases of their own servers, not run with PAIRS.
-PAIRED_ONLY="proxy-v2 resumed-shared proxy-1m"
+PAIRED_ONLY="proxy-v2 resumed-shared proxy-1m fastcgi-small"
 
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -191,6 +194,10 @@ make_capsule() {
 	    -keyout "$CERTS/key.pem" -out "$CERTS/cert.pem" 2>/dev/null ||
 	    die "openssl req failed"
 	chmod 600 "$CERTS/key.pem"
+	# The FastCGI test responder's page, as a file of the same bytes.
+	mkdir -p "$CAP/fcgi"
+	printf '# Small page\n\nFrom the FastCGI test responder.\n' \
+	    >"$CAP/fcgi/small.gmi"
 	# The smallest chapter: the page whose cost is mostly the connection.
 	SMALL=/chapters/$(find "$CAP/chapters" -name '*.gmi' -printf '%s %f\n' |
 	    sort -n | head -n 1 | cut -d ' ' -f 2)
@@ -342,6 +349,24 @@ start() {
 		    --listen "127.0.0.1:$PORT" --workers 1 $ALMANAC_OPTS \
 		    2>>"$TMP/almanac.log" &
 		;;
+	almanac-w1-fcgi)	# /fcgi/* answered by the test responder
+		if [ -z "${FCGI_PID:-}" ]; then
+			python3 "$ROOT/tests/fcgi/responder.py" \
+			    "unix:$TMP/fcgi.sock" >>"$TMP/fcgi.log" 2>&1 &
+			FCGI_PID=$!
+			PIDS="$PIDS $FCGI_PID"
+			for _ in $(seq 50); do
+				[ -S "$TMP/fcgi.sock" ] && break
+				sleep 0.1
+			done
+		fi
+		printf 'server "localhost" {\n\troot "%s"\n\tcerts "%s"\n\tlocation "/fcgi/*" {\n\t\tfastcgi socket "%s"\n\t}\n}\n' \
+		    "$CAP" "$CERTS" "$TMP/fcgi.sock" >"$TMP/fcgi-$PORT.conf"
+		# shellcheck disable=SC2086
+		"$BIN/almanac" -f "$TMP/fcgi-$PORT.conf" \
+		    --listen "127.0.0.1:$PORT" --workers 1 $ALMANAC_OPTS \
+		    2>>"$TMP/almanac.log" &
+		;;
 	molly-brown)
 		write_molly_conf "$PORT"
 		"$BENCH_MOLLY" -c "$TMP/molly-$PORT.conf" \
@@ -386,6 +411,7 @@ case_path() {
 	file-1m) echo /files/1m.bin ;;
 	file-100m) echo /files/100m.bin ;;
 	search) echo "/$(head -n 1 "$SEARCH_QUERIES")" ;;
+	fastcgi-small) echo /fcgi/small.gmi ;;
 	*) echo "$SMALL" ;;
 	esac
 }
@@ -686,6 +712,7 @@ run_paired_only() {
 	case $1 in
 	proxy-v2) run_pair almanac-w1-proxy almanac-w1 proxy-v2 "$2" ;;
 	proxy-1m) run_proxy_1m "$2" ;;
+	fastcgi-small) run_pair almanac-w1-fcgi almanac-w1 fastcgi-small "$2" ;;
 	resumed-shared) run_resumed_shared "$2" ;;
 	esac
 }
