@@ -47,6 +47,8 @@ config_add_host(struct config *cfg, const char *name)
 	h->r.auto_index = 1;
 	h->r.index = config_strdup("index.gmi");
 	h->r.require_cert = 0;
+	h->r.titan = 0;
+	h->r.titan_max_size = TITAN_MAX_SIZE;
 	h->feed_max = 100;
 	return h;
 }
@@ -69,6 +71,8 @@ config_add_location(struct host *h, const char *pattern)
 	l->pattern = config_strdup(pattern);
 	l->r.auto_index = -1;
 	l->r.require_cert = -1;
+	l->r.titan = -1;
+	l->r.titan_max_size = -1;
 	return l;
 }
 
@@ -85,6 +89,8 @@ rules_free(struct rules *r)
 		free(r->allow[i]);
 	for (i = 0; i < r->nallow_files; i++)
 		free(r->allow_files[i]);
+	for (i = 0; i < r->ntitan_tokens; i++)
+		free(r->titan_tokens[i]);
 }
 
 static void

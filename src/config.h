@@ -9,6 +9,8 @@
 #define MAX_LISTEN	16
 #define MAX_LOCATIONS	64
 #define MAX_ALLOW	64
+#define MAX_TITAN_TOKENS	16
+#define TITAN_MAX_SIZE	(1024 * 1024)	/* 'titan max size' unless set */
 
 struct allowset;
 
@@ -29,6 +31,10 @@ struct rules {
 	char	*allow_files[MAX_ALLOW];
 	size_t	 nallow_files;
 	struct allowset	*allowset;	/* built from the two by the server */
+	int	 titan;			/* Titan uploads: 1 on, 0 off */
+	char	*titan_tokens[MAX_TITAN_TOKENS];	/* 'titan token', in order */
+	size_t	 ntitan_tokens;
+	long long titan_max_size;	/* bytes an upload may have */
 };
 
 /* location "PATTERN" { ... }: rules for the paths the glob matches. */

@@ -45,6 +45,10 @@ location_rules(const struct host *h, const char *path, struct path_rules *pr)
 	pr->allow = r->nallow > 0 || r->nallow_files > 0 ? r : s;
 	pr->require_cert = either_int(r->require_cert, s->require_cert) ||
 	    pr->allow->nallow > 0 || pr->allow->nallow_files > 0;
+	pr->titan = either_int(r->titan, s->titan);
+	pr->titan_tokens = r->ntitan_tokens > 0 ? r : s;
+	pr->titan_max_size = r->titan_max_size != -1 ? r->titan_max_size :
+	    s->titan_max_size;
 }
 
 int

@@ -18,6 +18,9 @@ struct path_rules {
 	const char		*block_meta;
 	int			 require_cert;
 	const struct rules	*allow;		/* whose allow lists apply */
+	int			 titan;		/* uploads accepted */
+	const struct rules	*titan_tokens;	/* whose 'titan token' list applies */
+	long long		 titan_max_size;
 };
 
 /* The values a block return META may name. */

@@ -10,11 +10,13 @@
 #include "buf.h"
 #include "catalog.h"
 #include "location.h"
+#include "path.h"
 
 struct config;
 struct filecache;
 struct mime;
 struct snapshot;
+struct titan_upload;
 
 #define META_MAX	1024
 
@@ -32,7 +34,8 @@ struct route_env {
 enum body_kind {
 	BODY_NONE,
 	BODY_MEM,	/* the segments, in order */
-	BODY_FILE	/* fd from offset 0 to EOF, then the footer */
+	BODY_FILE,	/* fd from offset 0 to EOF, then the footer */
+	BODY_UPLOAD	/* none yet: a Titan body to read first (route_upload_*) */
 };
 
 struct response {
@@ -48,7 +51,12 @@ struct response {
 	struct buf	 owned;
 	int		 fd;
 	off_t		 size;		/* of the file when it was opened */
-	struct buf	 footer;
+	struct buf	 footer;	/* BODY_UPLOAD: what an editor may send back */
+	struct titan_upload *upload;	/* BODY_UPLOAD: where the body goes */
+	struct catalog	*cat;		/* told of an upload before the answer */
+	char		 target[PATH_MAX_LEN + 1];	/* the page uploaded */
+	char		 who[16];	/* "token 2" or "certificate" */
+	char		 note[96];	/* what a Titan request did, for the log */
 };
 
 void	response_init(struct response *);
@@ -59,6 +67,15 @@ void	response_init(struct response *);
 void	response_clear(struct response *);
 void	route_request(const struct route_env *, const char *, size_t,
 	    struct response *);
+/*
+ * A BODY_UPLOAD answer waits for the body: the bytes still expected; the
+ * bytes as they come (0, or -1 when the upload failed: too long, or not
+ * written, and the answer says why); then, once all have come, the page
+ * put in place and the catalog told before the answer (30) is set.
+ */
+long long	route_upload_left(const struct response *);
+int	route_upload_data(struct response *, const void *, size_t);
+void	route_upload_finish(struct response *);
 
 
 #endif

@@ -2,7 +2,10 @@
 #ifndef ALMANAC_SANDBOX_H
 #define ALMANAC_SANDBOX_H
 
+#include <stddef.h>
+
 struct config;
+struct host;
 
 /*
  * Before the workers start: switch to cfg->user when running as root, and
@@ -11,7 +14,18 @@ struct config;
  * the log's.  Returns -1 only when a requested step failed.
  */
 int	sandbox_enter(const struct config *, const char *);
-/* Once every thread runs: the system call allow-list, for all threads. */
-int	sandbox_seal(void);
+/*
+ * Once every thread runs: the system call allow-list, for all threads,
+ * with the calls writing an upload needs only when Titan is on somewhere.
+ */
+int	sandbox_seal(const struct config *);
+/* 1 when some server block or location accepts Titan uploads. */
+int	sandbox_titan_anywhere(const struct config *);
+/*
+ * Where uploads under location i of h (i == h->nlocations: the server
+ * block itself) are written, root included: 1 with it in out, 0 when
+ * Titan is off there, -1 when the pattern names no directory inside.
+ */
+int	sandbox_titan_dir(const struct host *, size_t, char *, size_t);
 
 #endif

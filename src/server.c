@@ -38,6 +38,7 @@
 #include "request.h"
 #include "route.h"
 #include "server.h"
+#include "titan.h"
 #include "tls.h"
 
 #define MAX_WORKERS	64
@@ -73,8 +74,8 @@ struct listener {
 };
 
 enum conn_state {
-	ST_PROXY, ST_HELLO, ST_HANDSHAKE, ST_READ, ST_WRITE, ST_SHUTDOWN,
-	ST_LINGER
+	ST_PROXY, ST_HELLO, ST_HANDSHAKE, ST_READ, ST_UPLOAD, ST_WRITE,
+	ST_SHUTDOWN, ST_LINGER
 };
 enum timer_class { T_REQUEST, T_REFUSED, T_WRITE, T_LINGER, T_COUNT };
 enum phase { P_HEADER, P_BODY, P_FOOTER, P_DONE };
@@ -510,6 +511,34 @@ note_identity(X509 *peer, char *out, size_t outsz)
 	access_format_fingerprint(spki, out + 7, outsz - 7);
 }
 
+/* Starts writing the answer that was decided: 1. */
+static int
+start_answer(struct worker *w, struct conn *c)
+{
+	/*
+	 * Idle connections give their TLS buffers back (the context sets
+	 * SSL_MODE_RELEASE_BUFFERS); while answering, freeing and allocating
+	 * them around every record would cost more than the answer.
+	 */
+	SSL_clear_mode(c->ssl, SSL_MODE_RELEASE_BUFFERS);
+	tls_ticket_with_answer(c->ssl);
+	/*
+	 * Ticket, a small answer and close_notify are held back and leave in
+	 * one send(), and with the FIN of start_linger's shutdown(): one TCP
+	 * segment instead of four.
+	 */
+	coalesce_hold(SSL_get_wbio(c->ssl), c->ans->held,
+	    sizeof(c->ans->held));
+	if (c->ans->res.note[0] != '\0')
+		c->note = c->ans->res.note;
+	c->state = ST_WRITE;
+	c->phase = P_HEADER;
+	timer_set(w, c, T_WRITE, now_ms());
+	return 1;
+}
+
+static int	start_upload(struct worker *, struct conn *);
+
 /* Decides the answer and starts writing it: 1, or -1 if c was closed. */
 static int
 respond(struct worker *w, struct conn *c, size_t linelen)
@@ -549,23 +578,10 @@ respond(struct worker *w, struct conn *c, size_t linelen)
 		    "request longer than 1024 bytes");
 	} else
 		route_request(&env, c->req, linelen, res);
-	/*
-	 * Idle connections give their TLS buffers back (the context sets
-	 * SSL_MODE_RELEASE_BUFFERS); while answering, freeing and allocating
-	 * them around every record would cost more than the answer.
-	 */
-	SSL_clear_mode(c->ssl, SSL_MODE_RELEASE_BUFFERS);
-	tls_ticket_with_answer(c->ssl);
-	/*
-	 * Ticket, a small answer and close_notify are held back and leave in
-	 * one send(), and with the FIN of start_linger's shutdown(): one TCP
-	 * segment instead of four.
-	 */
-	coalesce_hold(wbio, c->ans->held, sizeof(c->ans->held));
-	c->state = ST_WRITE;
-	c->phase = P_HEADER;
-	timer_set(w, c, T_WRITE, now_ms());
-	return 1;
+	if (res->body == BODY_UPLOAD)
+		return start_upload(w, c);
+	c->linelen = titan_redact(c->req, linelen);
+	return start_answer(w, c);
 }
 
 static const char *
@@ -752,7 +768,8 @@ step_read(struct worker *w, struct conn *c)
 		snprintf(why, sizeof(why), "no request: %s",
 		    ssl_failure(c->ssl, n, err, sizeof(err)));
 		c->note = why;
-		c->linelen = c->reqlen;
+		c->linelen = c->req != NULL ? titan_redact(c->req, c->reqlen) :
+		    0;
 		conn_close(w, c);
 		return -1;
 	}
@@ -769,6 +786,74 @@ step_read(struct worker *w, struct conn *c)
 	if (c->reqlen == REQ_CAP)
 		return respond(w, c, REQ_CAP);
 	return 1;
+}
+
+/*
+ * A Titan upload (route_upload_*): its body is read into the temporary
+ * file before any answer, under the request timeout renewed by every read
+ * that brings bytes and the connection's lifetime; the bytes that came
+ * after the request line's CRLF are its beginning.  A body cut short or
+ * stalled closes the connection, and the answer's clearing removes the
+ * temporary file: the page stays as it was.
+ */
+static int
+start_upload(struct worker *w, struct conn *c)
+{
+	struct response	*res = &c->ans->res;
+	size_t		 start = c->linelen + 2;
+
+	if (c->reqlen > start &&
+	    route_upload_data(res, c->req + start, c->reqlen - start) == -1) {
+		c->linelen = titan_redact(c->req, c->linelen);
+		return start_answer(w, c);
+	}
+	c->linelen = titan_redact(c->req, c->linelen);
+	c->state = ST_UPLOAD;
+	timer_set(w, c, T_REQUEST, now_ms());
+	return 1;
+}
+
+static int
+step_upload(struct worker *w, struct conn *c)
+{
+	static _Thread_local char	 why[300];
+	struct response			*res = &c->ans->res;
+	char				 err[256];
+	int				 n, e, want;
+
+	for (;;) {
+		/* One byte more than expected shows a body that is too long. */
+		want = route_upload_left(res) < STAGE_SIZE - 1 ?
+		    (int)route_upload_left(res) + 1 : STAGE_SIZE;
+		n = SSL_read(c->ssl, c->ans->out, want);
+		if (n <= 0)
+			break;
+		if (route_upload_data(res, c->ans->out, (size_t)n) == -1)
+			return start_answer(w, c);
+		if (now_ms() - c->accepted >
+		    (uint64_t)atomic_load(&w->srv->lifetime_ms)) {
+			c->note = "connection lifetime exceeded during an upload";
+			conn_close(w, c);
+			return -1;
+		}
+		timer_set(w, c, T_REQUEST, now_ms());
+	}
+	e = SSL_get_error(c->ssl, n);
+	if ((e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) &&
+	    route_upload_left(res) > 0)
+		return wait_socket(w, c, e == SSL_ERROR_WANT_WRITE);
+	if (route_upload_left(res) == 0) {
+		/* Whole: a client that closed after it still gets the answer. */
+		ERR_clear_error();
+		route_upload_finish(res);
+		return start_answer(w, c);
+	}
+	snprintf(why, sizeof(why), "titan: body cut short with %lld bytes "
+	    "to come, nothing written: %s", route_upload_left(res),
+	    ssl_failure(c->ssl, n, err, sizeof(err)));
+	c->note = why;
+	conn_close(w, c);
+	return -1;
 }
 
 static int
@@ -888,6 +973,9 @@ conn_advance(struct worker *w, struct conn *c)
 			break;
 		case ST_READ:
 			rc = step_read(w, c);
+			break;
+		case ST_UPLOAD:
+			rc = step_upload(w, c);
 			break;
 		case ST_WRITE:
 			rc = step_write(w, c);
@@ -1161,8 +1249,11 @@ expire_timers(struct worker *w)
 		    timer_deadline(w, c) <= now; c = next) {
 			next = c->next;
 			c->note = why[t];
-			if (t == T_REQUEST)
-				c->linelen = c->reqlen;
+			if (t == T_REQUEST && c->state == ST_UPLOAD)
+				c->note = "titan: body stalled past the request "
+				    "timeout, nothing written";
+			else if (t == T_REQUEST && c->req != NULL)
+				c->linelen = titan_redact(c->req, c->reqlen);
 			conn_close(w, c);
 		}
 	}
