@@ -158,8 +158,10 @@ titan_redact(char *line, size_t len)
 		for (j = i; j < len && line[j] != ';' && line[j] != '?'; j++)
 			;
 		if (j - i < sizeof(stars) - 1) {
+			/* Shorter than the stars: starred in place. */
+			memset(line + i, '*', j - i);
 			i = j;
-			continue;	/* too short to say anything */
+			continue;
 		}
 		memcpy(line + i, stars, sizeof(stars) - 1);
 		memmove(line + i + 3, line + j, len - j);
@@ -245,7 +247,7 @@ titan_open_tmp(struct titan_upload *up)
 		if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
 			return -1;
 		snprintf(up->tmp, sizeof(up->tmp), ".titan-%016llx", r);
-		up->fd = openat(up->dirfd, up->tmp, O_WRONLY | O_CREAT |
+		up->fd = openat(up->dirfd, up->tmp, O_RDWR | O_CREAT |
 		    O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 		if (up->fd != -1 || errno != EEXIST)
 			return up->fd;

@@ -19,7 +19,7 @@ ifndef FUZZ_MK_INCLUDED
 FUZZ_MK_INCLUDED := 1
 
 FUZZ_DIR	 = tests/fuzz
-FUZZ_HARNESSES	?= request path meta render conffile allowlist proxyhdr ticketkeys
+FUZZ_HARNESSES	?= request path meta render conffile allowlist proxyhdr ticketkeys titan
 FUZZ_SECONDS	?= 60
 FUZZ_CLANG	?= clang
 FUZZ_REPLAY_CC	?= $(CC)
@@ -42,6 +42,7 @@ FUZZ_SRC_conffile	 = conffile config options access fileline
 FUZZ_SRC_allowlist	 = access fileline
 FUZZ_SRC_proxyhdr	 = proxyhdr
 FUZZ_SRC_ticketkeys	 = ticketkeys fileline
+FUZZ_SRC_titan		 = titan beneath path
 # Longest input libFuzzer makes per harness: a bit past the modules' own limits.
 FUZZ_LEN_request	 = 1100
 FUZZ_LEN_path		 = 1100
@@ -51,6 +52,7 @@ FUZZ_LEN_conffile	 = 8192
 FUZZ_LEN_allowlist	 = 4096
 FUZZ_LEN_proxyhdr	 = 4200
 FUZZ_LEN_ticketkeys	 = 4096
+FUZZ_LEN_titan		 = 1100
 # Libraries a harness needs besides its modules: access.c digests with libcrypto;
 # fuzz_ticketkeys models base64 with OpenSSL's.
 FUZZ_LIBS_allowlist	 = -lcrypto
