@@ -58,6 +58,8 @@ titan_token(const char *s, size_t len, struct titan_params *p)
 	for (i = 0; i < len; i++) {
 		if (n == TITAN_TOKEN_MAX)
 			return "token longer than 256 bytes";
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return "control byte in the token";
 		if (s[i] != '%') {
 			p->token[n++] = s[i];
 			continue;
