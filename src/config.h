@@ -10,7 +10,7 @@
 #define MAX_LOCATIONS	64
 #define MAX_ALLOW	64
 #define MAX_TITAN_TOKENS	16
-#define TITAN_MAX_SIZE	(1024 * 1024)	/* 'titan max size' unless set */
+#define TITAN_MAX_SIZE	(1024LL * 1024)	/* 'titan max size' unless set */
 
 struct allowset;
 

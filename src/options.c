@@ -577,7 +577,7 @@ set_titan_token(struct options_ctx *c, const char *const *v, size_t n)
 static int
 set_titan_max_size(struct options_ctx *c, const char *const *v, size_t n)
 {
-	long	 bytes;
+	long	 bytes = 0;
 
 	(void)n;
 	if (opt_number(c, v[0], 1, 2147483647L, &bytes) == -1)

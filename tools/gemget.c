@@ -730,12 +730,11 @@ build_titan(struct gem *g, const struct opts *o)
 		    blen, o->titan ? titan_mime(o->titan) :
 		    "application/octet-stream");
 	if (o->token != NULL) {
-		memcpy(req + n, ";token=", 7);
-		n += 7;
+		n += (size_t)snprintf(req + n, cap - n, ";token=");
 		append_token(req, &n, o->token);
 	}
-	memcpy(req + n, "\r\n", 2);
-	n += 2;
+	req[n++] = '\r';
+	req[n++] = '\n';
 	if (blen > 0)
 		memcpy(req + n, body, blen);
 	free(body);

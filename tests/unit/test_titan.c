@@ -177,7 +177,7 @@ temporaries(const char *dir)
 static void
 test_upload(void)
 {
-	struct titan_upload	*up, *up2;
+	struct titan_upload	*up = NULL, *up2 = NULL;
 	struct stat		 st;
 	const char		*nav = "\n=> / Index\n";
 
