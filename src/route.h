@@ -55,7 +55,7 @@ struct response {
 	struct titan_upload *upload;	/* BODY_UPLOAD: where the body goes */
 	struct catalog	*cat;		/* told of an upload before the answer */
 	char		 target[PATH_MAX_LEN + 1];	/* the page uploaded */
-	char		 who[16];	/* "token 2" or "certificate" */
+	char		 who[32];	/* "token 2" or "certificate" */
 	char		 note[96];	/* what a Titan request did, for the log */
 };
 

@@ -220,12 +220,12 @@ make_below(const char *root, const char *dir)
 }
 
 /*
- * Writing where uploads go: each location with 'titan on' gets the
- * deepest capsule directory its pattern covers, made now if missing.
+ * Where uploads go: for each location with 'titan on', the deepest
+ * capsule directory its pattern covers, made if missing (as the user the
+ * server runs as).  With a ruleset, writing there is granted.
  */
 static int
-allow_titan_dirs(int ruleset, const struct host *h, __u64 rights,
-    struct buf *said)
+titan_dirs(int ruleset, const struct host *h, __u64 rights, struct buf *said)
 {
 	char	 dir[PATH_MAX];
 	size_t	 i;
@@ -238,12 +238,11 @@ allow_titan_dirs(int ruleset, const struct host *h, __u64 rights,
 			log_warn("titan: location \"%s\" names no directory "
 			    "inside the capsule", h->locations[i].pattern);
 			rc = -1;
-			continue;
-		}
-		if (strlen(dir) > strlen(h->root) && make_below(h->root, dir)
-		    == -1)
-			rc = -1;
-		else
+		} else if (ruleset == -1) {
+			if (strlen(dir) > strlen(h->root) &&
+			    make_below(h->root, dir) == -1)
+				rc = -1;
+		} else
 			rc |= allow_path(ruleset, dir, rights, said);
 	}
 	return rc;
@@ -298,8 +297,7 @@ add_rules(int ruleset, const struct config *cfg, const char *config_file,
 	}
 	for (i = 0; i < cfg->nhosts; i++) {
 		rc |= allow_list_dirs(ruleset, &cfg->hosts[i], read, &g->read);
-		rc |= allow_titan_dirs(ruleset, &cfg->hosts[i], upload,
-		    &g->write);
+		rc |= titan_dirs(ruleset, &cfg->hosts[i], upload, &g->write);
 	}
 	if (config_file != NULL)
 		rc |= allow_dir_of(ruleset, config_file, read, &g->read);
@@ -365,10 +363,17 @@ confine_files(const struct config *cfg, const char *config_file)
 int
 sandbox_enter(const struct config *cfg, const char *config_file)
 {
+	size_t	 i;
+	int	 rc = 0;
+
 	if (cfg->user != NULL && drop_user(cfg->user) == -1)
 		return -1;
 	if (cfg->user == NULL && geteuid() == 0)
 		log_warn("running as root: use --user to drop privileges");
+	for (i = 0; i < cfg->nhosts; i++)
+		rc |= titan_dirs(-1, &cfg->hosts[i], 0, NULL);
+	if (rc != 0)
+		return -1;
 	return confine_files(cfg, config_file);
 }
 

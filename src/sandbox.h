@@ -8,10 +8,11 @@ struct config;
 struct host;
 
 /*
- * Before the workers start: switch to cfg->user when running as root, and
- * limit the file system to reading the capsules, the certificates and the
+ * Before the workers start: switch to cfg->user when running as root,
+ * make the directories Titan uploads go to when missing, and limit the
+ * file system to reading the capsules, the certificates and the
  * configuration file's directory (the file given, or NULL), and writing
- * the log's.  Returns -1 only when a requested step failed.
+ * the log's and where uploads go.  Returns -1 only when a requested step failed.
  */
 int	sandbox_enter(const struct config *, const char *);
 /*

@@ -164,9 +164,18 @@ if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
 	start_config "$WORK/user.conf"
 	T=titan://localhost:$PORT
 	is "$(stat -c %U /proc/$(served_pid))" nobody "the server runs as nobody"
-	like "$(grep 'Landlock (ABI' "$LOG")" "writable .*$CAPSULE/notes, $CAPSULE/club" "Landlock: writable the Titan locations' directories only"
-	like "$(grep 'seccomp:' "$LOG")" 'with what Titan uploads write' "seccomp: with the calls uploads need"
-	ok_cmd "  the club directory was made at start" test -d "$CAPSULE/club"
+	if grep -q 'Landlock (ABI' "$LOG"; then
+		like "$(grep 'Landlock (ABI' "$LOG")" "writable .*$CAPSULE/notes, $CAPSULE/club; " \
+		    "Landlock: writable the Titan locations' directories only"
+	else
+		pass "Landlock is not on in this build # SKIP"
+	fi
+	ok_cmd "the club directory was made at start, as the user" test "$(stat -c %U "$CAPSULE/club")" = nobody
+	if grep -q 'seccomp:' "$LOG"; then
+		like "$(grep 'seccomp:' "$LOG")" 'with what Titan uploads write' "seccomp: with the calls uploads need"
+	else
+		pass "seccomp is not on in this build # SKIP"
+	fi
 	like "$(up --titan "$WORK/new.gmi" --token second "$T/notes/confined/new.gmi")" '^30 ' "an upload under the sandbox"
 	ok_cmd "  the file is there" cmp "$WORK/new.gmi" "$CAPSULE/notes/confined/new.gmi"
 	like "$(up --titan "$WORK/big.txt" --token second "$T/notes/confined/new.gmi")" '^30 ' "  replaced"
