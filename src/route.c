@@ -747,14 +747,12 @@ titan_begin_upload(const struct route_env *env, const struct request *r,
 
 /* A name almanac would not serve, or serves itself, is not uploaded to. */
 static const char *
-titan_bad_target(const struct route_env *env, const char *rel,
-    const struct response *res)
+titan_bad_target(const char *rel, const struct response *res)
 {
 	const struct segment	*segs;
 	struct stat		 st;
 	size_t			 nsegs, len = strlen(rel);
 
-	(void)env;
 	if (len == 0 || rel[len - 1] == '/')
 		return "a directory cannot be uploaded to: name a file";
 	if (path_is_leftover(rel))
@@ -806,7 +804,7 @@ route_titan(const struct route_env *env, const struct request *r,
 	}
 	if (titan_authorise(env, &tp, res) == -1)
 		return;
-	if ((bad = titan_bad_target(env, rel, res)) != NULL)
+	if ((bad = titan_bad_target(rel, res)) != NULL)
 		answer(res, 59, "%s", bad);
 	else if (tp.edit)
 		titan_edit(env, rel, res);
