@@ -13,7 +13,8 @@ enum body_kind {
 	BODY_NONE,
 	BODY_MEM,	/* the segments, in order, then the footer */
 	BODY_FILE,	/* fd from offset 0 to its size, then the footer */
-	BODY_STREAM	/* a backend's bytes, header included, as they come */
+	BODY_STREAM,	/* a backend's bytes, header included, as they come */
+	BODY_UPLOAD	/* none yet: a Titan body to read first (route_upload_*) */
 };
 
 struct body_stream;

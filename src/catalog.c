@@ -96,6 +96,7 @@ struct catalog {
 	double			 unlogged_ms;	/* the longest of them */
 
 	pthread_mutex_t		 lock;		/* guards current */
+	pthread_mutex_t		 writer;	/* one changer at a time */
 	struct snapshot		*current;
 	struct snapshot		*retired;
 
@@ -196,10 +197,27 @@ catalog_new(const struct catalog_config *cfg)
 		free(c);
 		return NULL;
 	}
+	if (pthread_mutex_init(&c->writer, NULL) != 0) {
+		pthread_mutex_destroy(&c->lock);
+		free(c);
+		return NULL;
+	}
 	c->dirty = 1;
 	if (cfg->state_dir != NULL)
 		c->dates = pubdates_open(cfg->state_dir, cfg->hostname);
 	return c;
+}
+
+void
+catalog_writer_lock(struct catalog *c)
+{
+	pthread_mutex_lock(&c->writer);
+}
+
+void
+catalog_writer_unlock(struct catalog *c)
+{
+	pthread_mutex_unlock(&c->writer);
 }
 
 void
@@ -1318,6 +1336,7 @@ catalog_free(struct catalog *c)
 	if (c->rootfd != -1)
 		close(c->rootfd);
 	pthread_mutex_destroy(&c->lock);
+	pthread_mutex_destroy(&c->writer);
 	free(c);
 }
 

@@ -38,6 +38,12 @@ struct segment {
  * the serving threads read snapshots, which never change once published.
  */
 struct catalog	*catalog_new(const struct catalog_config *);
+/*
+ * Around every change by another thread (a Titan upload that must be seen
+ * before its answer) and by the watching thread's rounds: one at a time.
+ */
+void		 catalog_writer_lock(struct catalog *);
+void		 catalog_writer_unlock(struct catalog *);
 void		 catalog_free(struct catalog *);
 /* CATALOG_NAV_ON unless set; in force from the next snapshot. */
 void		 catalog_set_navigation(struct catalog *,

@@ -2,6 +2,9 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdlib.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
@@ -13,6 +16,7 @@
 #include "config.h"
 #include "options.h"
 #include "pubdates.h"
+#include "sandbox.h"
 #include "tls.h"
 #include "watch.h"
 
@@ -148,6 +152,13 @@ print_rules(FILE *out, const struct rules *r)
 	for (i = 0; i < r->nallow_files; i++)
 		fprintf(out, " allows those in %s;", r->allow_files[i]);
 	print_fastcgi(out, r);
+	if (r->titan == 1)
+		fprintf(out, " titan on;");
+	if (r->ntitan_tokens > 0)	/* never the tokens themselves */
+		fprintf(out, " %zu titan token%s;", r->ntitan_tokens,
+		    r->ntitan_tokens == 1 ? "" : "s");
+	if (r->titan_max_size != -1 && r->titan_max_size != TITAN_MAX_SIZE)
+		fprintf(out, " titan max size %lld;", r->titan_max_size);
 }
 
 static void
@@ -205,6 +216,62 @@ check_state(const struct config *cfg, FILE *out, FILE *err)
 		    cfg->state_dir, why);
 }
 
+/* Whether 'user' (NULL: this process) may make and delete files in 'dir'. */
+static int
+user_can_write(const char *user, const char *dir)
+{
+	struct passwd	*pw;
+	struct stat	 st;
+	gid_t		 groups[64];
+	int		 n = 64, i;
+
+	if (user == NULL || geteuid() != 0)
+		return access(dir, W_OK | X_OK) == 0;
+	if ((pw = getpwnam(user)) == NULL || stat(dir, &st) == -1)
+		return 0;
+	if (pw->pw_uid == 0)
+		return 1;
+	if (st.st_uid == pw->pw_uid)
+		return (st.st_mode & 0300) == 0300;
+	if (getgrouplist(user, pw->pw_gid, groups, &n) == -1)
+		n = 0;
+	for (i = 0; i < n; i++)
+		if (groups[i] == st.st_gid)
+			return (st.st_mode & 0030) == 0030;
+	return (st.st_mode & 0003) == 0003;
+}
+
+/*
+ * Where uploads go, or the deepest part of it that exists (start-up makes
+ * the rest): the user the server runs as must be able to write there.
+ */
+static int
+check_titan(FILE *err, const struct config *cfg, const struct host *h)
+{
+	char	 dir[PATH_MAX], *slash;
+	size_t	 i;
+	int	 rc = 0, on;
+
+	for (i = 0; i <= h->nlocations; i++) {
+		if ((on = sandbox_titan_dir(h, i, dir, sizeof(dir))) == 0)
+			continue;
+		if (on == -1) {
+			rc |= problem(err, "titan location",
+			    h->locations[i].pattern, "names no directory "
+			    "inside the capsule");
+			continue;
+		}
+		while (access(dir, F_OK) == -1 && strlen(dir) > strlen(h->root) &&
+		    (slash = strrchr(dir, '/')) != NULL)
+			*slash = '\0';
+		if (!user_can_write(cfg->user, dir))
+			rc |= problem(err, "titan uploads in", dir, cfg->user !=
+			    NULL ? "the --user cannot write there" :
+			    strerror(errno));
+	}
+	return rc;
+}
+
 int
 check_config(const struct config *cfg, FILE *out, FILE *err)
 {
@@ -220,6 +287,7 @@ check_config(const struct config *cfg, FILE *out, FILE *err)
 		rc |= check_allow_files(err, &h->r);
 		for (j = 0; j < h->nlocations; j++)
 			rc |= check_allow_files(err, &h->locations[j].r);
+		rc |= check_titan(err, cfg, h);
 		print_host(out, cfg, h, source);
 	}
 	if (cfg->log_file != NULL && access(cfg->log_file, F_OK) == 0)

@@ -51,6 +51,8 @@ config_add_host(struct config *cfg, const char *name)
 	h->r.auto_index = 1;
 	h->r.index = config_strdup("index.gmi");
 	h->r.require_cert = 0;
+	h->r.titan = 0;
+	h->r.titan_max_size = TITAN_MAX_SIZE;
 	h->feed_max = 100;
 	return h;
 }
@@ -73,6 +75,8 @@ config_add_location(struct host *h, const char *pattern)
 	l->pattern = config_strdup(pattern);
 	l->r.auto_index = -1;
 	l->r.require_cert = -1;
+	l->r.titan = -1;
+	l->r.titan_max_size = -1;
 	return l;
 }
 
@@ -125,6 +129,8 @@ rules_free(struct rules *r)
 	free(r->proxy.sni);
 	free(r->proxy.cert);
 	free(r->proxy.key);
+	for (i = 0; i < r->ntitan_tokens; i++)
+		free(r->titan_tokens[i]);
 }
 
 static void

@@ -13,6 +13,8 @@
 #define MAX_FASTCGI_PARAMS	32
 #define FASTCGI_MAX_CONNS	32	/* default of 'fastcgi max connections' */
 #define FASTCGI_PATH_MAX	108	/* a sockaddr_un's sun_path */
+#define MAX_TITAN_TOKENS	16
+#define TITAN_MAX_SIZE	(1024LL * 1024)	/* 'titan max size' unless set */
 
 struct allowset;
 struct proxy_upstream;
@@ -67,6 +69,10 @@ struct rules {
 	struct fastcgi_app	*fastcgi;	/* paths go to an application, or NULL */
 	int		 fastcgi_off;	/* 'fastcgi off': not the server block's */
 	struct proxy_conf	 proxy;
+	int	 titan;			/* Titan uploads: 1 on, 0 off */
+	char	*titan_tokens[MAX_TITAN_TOKENS];	/* 'titan token', in order */
+	size_t	 ntitan_tokens;
+	long long titan_max_size;	/* bytes an upload may have */
 };
 
 /* location "PATTERN" { ... }: rules for the paths the glob matches. */

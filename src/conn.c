@@ -28,6 +28,7 @@
 #include "request.h"
 #include "route.h"
 #include "server.h"
+#include "titan.h"
 #include "tls.h"
 #include "worker.h"
 
@@ -36,8 +37,8 @@
 #define SPARE_MAX	64	/* answers and request buffers kept for reuse */
 
 enum conn_state {
-	ST_PROXY, ST_HELLO, ST_HANDSHAKE, ST_READ, ST_WRITE, ST_SHUTDOWN,
-	ST_LINGER
+	ST_PROXY, ST_HELLO, ST_HANDSHAKE, ST_READ, ST_UPLOAD, ST_WRITE,
+	ST_SHUTDOWN, ST_LINGER
 };
 
 struct conn {
@@ -374,6 +375,106 @@ note_identity(X509 *peer, char *out, size_t outsz)
 	access_format_fingerprint(spki, out + 7, outsz - 7);
 }
 
+/* Starts writing the answer that was decided: 1. */
+static int
+start_answer(struct worker *w, struct conn *c)
+{
+	struct response	*res = &c->ans->res;
+
+	/*
+	 * Idle connections give their TLS buffers back (the context sets
+	 * SSL_MODE_RELEASE_BUFFERS); while answering, freeing and allocating
+	 * them around every record would cost more than the answer.
+	 */
+	SSL_clear_mode(c->ssl, SSL_MODE_RELEASE_BUFFERS);
+	tls_ticket_with_answer(c->ssl);
+	/*
+	 * Ticket, a small answer and close_notify are held back and leave in
+	 * one send(), and with the FIN of start_linger's shutdown(): one TCP
+	 * segment instead of four.  A stream's pieces go as they come.
+	 */
+	if (res->body.kind != BODY_STREAM)
+		coalesce_hold(SSL_get_wbio(c->ssl), c->ans->held,
+		    sizeof(c->ans->held));
+	if (res->note[0] != '\0')
+		c->note = res->note;
+	c->state = ST_WRITE;
+	/* A stream's backend has until the request's deadline for its header. */
+	if (res->body.kind != BODY_STREAM)
+		timer_set(&w->timers, &c->timer, T_WRITE, timer_now());
+	return 1;
+}
+
+/*
+ * A Titan upload (route_upload_*): its body is read into the temporary
+ * file before any answer, under the request timeout renewed by every read
+ * that brings bytes and the connection's lifetime; the bytes that came
+ * after the request line's CRLF are its beginning.  A body cut short or
+ * stalled closes the connection, and the answer's clearing removes the
+ * temporary file: the page stays as it was.
+ */
+static int
+start_upload(struct worker *w, struct conn *c)
+{
+	struct response	*res = &c->ans->res;
+	size_t		 start = c->linelen + 2;
+
+	if (c->reqlen > start &&
+	    route_upload_data(res, c->req + start, c->reqlen - start) == -1) {
+		c->linelen = titan_redact(c->req, c->linelen);
+		return start_answer(w, c);
+	}
+	c->linelen = titan_redact(c->req, c->linelen);
+	c->state = ST_UPLOAD;
+	timer_set(&w->timers, &c->timer, T_REQUEST, timer_now());
+	return 1;
+}
+
+static const char	*ssl_failure(SSL *, int, char *, size_t);
+
+static int
+step_upload(struct worker *w, struct conn *c)
+{
+	static _Thread_local char	 why[300];
+	struct response			*res = &c->ans->res;
+	char				 err[256];
+	int				 n, e, want;
+
+	for (;;) {
+		/* One byte more than expected shows a body that is too long. */
+		want = route_upload_left(res) < STAGE_SIZE - 1 ?
+		    (int)route_upload_left(res) + 1 : STAGE_SIZE;
+		n = SSL_read(c->ssl, c->ans->out, want);
+		if (n <= 0)
+			break;
+		if (route_upload_data(res, c->ans->out, (size_t)n) == -1)
+			return start_answer(w, c);
+		if (timer_now() - c->accepted >
+		    (uint64_t)atomic_load(&w->sh->lifetime_ms)) {
+			c->note = "connection lifetime exceeded during an upload";
+			conn_close(w, c);
+			return -1;
+		}
+		timer_set(&w->timers, &c->timer, T_REQUEST, timer_now());
+	}
+	e = SSL_get_error(c->ssl, n);
+	if ((e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) &&
+	    route_upload_left(res) > 0)
+		return wait_socket(w, c, e == SSL_ERROR_WANT_WRITE);
+	if (route_upload_left(res) == 0) {
+		/* Whole: a client that closed after it still gets the answer. */
+		ERR_clear_error();
+		route_upload_finish(res);
+		return start_answer(w, c);
+	}
+	snprintf(why, sizeof(why), "titan: body cut short with %lld bytes "
+	    "to come, nothing written: %s", route_upload_left(res),
+	    ssl_failure(c->ssl, n, err, sizeof(err)));
+	c->note = why;
+	conn_close(w, c);
+	return -1;
+}
+
 /* Decides the answer and starts writing it: 1, or -1 if c was closed. */
 static int
 respond(struct worker *w, struct conn *c, size_t linelen)
@@ -411,25 +512,10 @@ respond(struct worker *w, struct conn *c, size_t linelen)
 	note_identity(env.peer, c->ans->who, sizeof(c->ans->who));
 	res = &c->ans->res;
 	route_request(&env, c->req, linelen, res);
-	/*
-	 * Idle connections give their TLS buffers back (the context sets
-	 * SSL_MODE_RELEASE_BUFFERS); while answering, freeing and allocating
-	 * them around every record would cost more than the answer.
-	 */
-	SSL_clear_mode(c->ssl, SSL_MODE_RELEASE_BUFFERS);
-	tls_ticket_with_answer(c->ssl);
-	/*
-	 * Ticket, a small answer and close_notify are held back and leave in
-	 * one send(), and with the FIN of start_linger's shutdown(): one TCP
-	 * segment instead of four.  A stream's pieces go as they come.
-	 */
-	if (res->body.kind != BODY_STREAM)
-		coalesce_hold(wbio, c->ans->held, sizeof(c->ans->held));
-	c->state = ST_WRITE;
-	/* A stream's backend has until the request's deadline for its header. */
-	if (res->body.kind != BODY_STREAM)
-		timer_set(&w->timers, &c->timer, T_WRITE, timer_now());
-	return 1;
+	if (res->body.kind == BODY_UPLOAD)
+		return start_upload(w, c);
+	c->linelen = titan_redact(c->req, linelen);
+	return start_answer(w, c);
 }
 
 static const char *
@@ -559,7 +645,8 @@ step_read(struct worker *w, struct conn *c)
 		snprintf(why, sizeof(why), "no request: %s",
 		    ssl_failure(c->ssl, n, err, sizeof(err)));
 		c->note = why;
-		c->linelen = c->reqlen;
+		c->linelen = c->req != NULL ? titan_redact(c->req, c->reqlen) :
+		    0;
 		conn_close(w, c);
 		return -1;
 	}
@@ -700,6 +787,9 @@ conn_advance(struct worker *w, struct conn *c)
 		case ST_READ:
 			rc = step_read(w, c);
 			break;
+		case ST_UPLOAD:
+			rc = step_upload(w, c);
+			break;
 		case ST_WRITE:
 			rc = step_write(w, c);
 			break;
@@ -778,8 +868,11 @@ conn_expire(struct worker *w, struct timer *t)
 		return;
 	}
 	c->note = why[t->cls];
-	if (t->cls == T_REQUEST)
-		c->linelen = c->reqlen;
+	if (t->cls == T_REQUEST && c->state == ST_UPLOAD)
+		c->note = "titan: body stalled past the request timeout, "
+		    "nothing written";
+	else if (t->cls == T_REQUEST && c->req != NULL)
+		c->linelen = titan_redact(c->req, c->reqlen);
 	conn_close(w, c);
 }
 

@@ -55,6 +55,10 @@ location_rules(const struct host *h, const char *path, struct path_rules *pr)
 	    pr->allow->nallow > 0 || pr->allow->nallow_files > 0;
 	pr->fastcgi = r->fastcgi_off ? NULL : either_app(r->fastcgi,
 	    s->fastcgi);
+	pr->titan = either_int(r->titan, s->titan);
+	pr->titan_tokens = r->ntitan_tokens > 0 ? r : s;
+	pr->titan_max_size = r->titan_max_size != -1 ? r->titan_max_size :
+	    s->titan_max_size;
 }
 
 int

@@ -21,6 +21,9 @@ struct path_rules {
 	const struct rules	*allow;		/* whose allow lists apply */
 	const struct fastcgi_app *fastcgi;	/* answered by it, or NULL */
 	const struct proxy_conf	*proxy;		/* relayed there, or NULL */
+	int			 titan;		/* uploads accepted */
+	const struct rules	*titan_tokens;	/* whose 'titan token' list applies */
+	long long		 titan_max_size;
 };
 
 /* The values a block return META may name. */

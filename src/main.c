@@ -481,9 +481,11 @@ watch_loop(struct capsules *cs, int sfd)
 			return;
 		}
 		for (i = 0; i < n; i++) {
+			catalog_writer_lock(cs->cats[i]);
 			if (pfd[i + 1].revents & POLLIN)
 				watch_process(cs->watches[i]);
 			watch_tick(cs->watches[i]);
+			catalog_writer_unlock(cs->cats[i]);
 			if (watch_root_unreachable(cs->watches[i]) &&
 			    time(NULL) - asked >= REPLACE_ASK_SECONDS) {
 				log_warn("capsule root %s is outside this "
@@ -637,7 +639,7 @@ serve(struct capsules *cs)
 	/* After the user switch, which clears it: end with the supervisor. */
 	if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1 || getppid() == 1)
 		goto done;
-	if (server_start(cs->srv, cs->cats) == -1 || sandbox_seal() == -1)
+	if (server_start(cs->srv, cs->cats) == -1 || sandbox_seal(cfg) == -1)
 		goto done;
 	supervise_ready();
 	watch_loop(cs, sfd);

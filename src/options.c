@@ -547,6 +547,53 @@ set_allow_clients(struct options_ctx *c, const char *const *v, size_t n)
 	    &c->rules->nallow_files);
 }
 
+/* titan on|off: uploads accepted where these rules apply. */
+static int
+set_titan(struct options_ctx *c, const char *const *v, size_t n)
+{
+	(void)n;
+	if (strcmp(v[0], "on") == 0)
+		c->rules->titan = 1;
+	else if (strcmp(v[0], "off") == 0)
+		c->rules->titan = 0;
+	else
+		return opt_fail(c, "'titan' is on or off, not '%.64s'", v[0]);
+	return 0;
+}
+
+/* A secret compared byte for byte with the request's, once percent-decoded. */
+static int
+set_titan_token(struct options_ctx *c, const char *const *v, size_t n)
+{
+	struct rules	*r = c->rules;
+	size_t		 i;
+
+	(void)n;
+	for (i = 0; v[0][i] != '\0'; i++)
+		if ((unsigned char)v[0][i] < 0x20 || v[0][i] == 0x7f)
+			return opt_fail(c, "'titan token': control character "
+			    "in the token");
+	if (i > 256)
+		return opt_fail(c, "'titan token': longer than 256 bytes");
+	if (r->ntitan_tokens == MAX_TITAN_TOKENS)
+		return opt_fail(c, "more than %d 'titan token' in one block",
+		    MAX_TITAN_TOKENS);
+	r->titan_tokens[r->ntitan_tokens++] = config_strdup(v[0]);
+	return 0;
+}
+
+static int
+set_titan_max_size(struct options_ctx *c, const char *const *v, size_t n)
+{
+	long	 bytes = 0;
+
+	(void)n;
+	if (opt_number(c, v[0], 1, 2147483647L, &bytes) == -1)
+		return -1;
+	c->rules->titan_max_size = bytes;
+	return 0;
+}
+
 /* proxy relay-to "HOST:PORT": a numeric or named host, resolved at start. */
 static int
 set_proxy_relay_to(struct options_ctx *c, const char *const *v, size_t n)
@@ -851,6 +898,10 @@ static const struct options_spec specs[] = {
 	    set_proxy_verifyname, NULL },
 	{ "proxy cert", NULL, 0, SL, 1, 1, 0, NULL, set_proxy_cert, NULL },
 	{ "proxy key", NULL, 0, SL, 1, 1, 0, NULL, set_proxy_key, NULL },
+	{ "titan", NULL, 0, SL, 1, 1, 0, NULL, set_titan, NULL },
+	{ "titan token", NULL, 0, SL, 1, 1, 0, NULL, set_titan_token, NULL },
+	{ "titan max size", NULL, 0, SL, 1, 1, 1, NULL, set_titan_max_size,
+	    NULL },
 };
 
 const struct options_spec *

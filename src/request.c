@@ -226,6 +226,7 @@ request_parse(const char *line, size_t len, struct request *r,
 {
 	const char	*p, *end, *auth, *q;
 	size_t		 n = 0;
+	int		 titan;
 
 	memset(r, 0, sizeof(*r));
 	r->port = -1;
@@ -245,7 +246,8 @@ request_parse(const char *line, size_t len, struct request *r,
 
 	r->scheme = line;
 	r->scheme_len = n;
-	if (n != 6 || strncasecmp(line, "gemini", 6) != 0) {
+	titan = n == 5 && strncasecmp(line, "titan", 5) == 0;
+	if (!titan && (n != 6 || strncasecmp(line, "gemini", 6) != 0)) {
 		*why = "proxy requests are refused";
 		return REQ_PROXY;
 	}
@@ -256,7 +258,8 @@ request_parse(const char *line, size_t len, struct request *r,
 		return REQ_BAD;
 	}
 	if (end - p < 2 || p[0] != '/' || p[1] != '/') {
-		*why = "gemini URL without a host";
+		*why = titan ? "titan URL without a host" :
+		    "gemini URL without a host";
 		return REQ_BAD;
 	}
 	auth = p + 2;
@@ -272,5 +275,5 @@ request_parse(const char *line, size_t len, struct request *r,
 		r->query = q + 1;
 		r->query_len = (size_t)(end - q - 1);
 	}
-	return REQ_OK;
+	return titan ? REQ_TITAN : REQ_OK;
 }

@@ -9,7 +9,8 @@
 enum request_verdict {
 	REQ_OK,		/* a gemini URL, fields filled in */
 	REQ_BAD,	/* answer 59 with 'why' */
-	REQ_PROXY	/* another scheme: answer 53 */
+	REQ_PROXY,	/* another scheme: answer 53 */
+	REQ_TITAN	/* a titan URL (an upload), fields filled in */
 };
 
 /*

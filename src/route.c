@@ -15,6 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
 #include "access.h"
 #include "allowset.h"
 #include "beneath.h"
@@ -33,6 +35,7 @@
 #include "request.h"
 #include "route.h"
 #include "search.h"
+#include "titan.h"
 
 #define OPEN_FLAGS	(O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
 #define WHOLE_MAX	((off_t)64 * 1024)	/* read whole under the lease */
@@ -53,6 +56,10 @@ response_clear(struct response *res)
 	res->host = NULL;
 	res->status = 0;
 	res->meta[0] = '\0';
+	titan_abort(res->upload);
+	res->upload = NULL;
+	res->cat = NULL;
+	res->target[0] = res->who[0] = res->note[0] = '\0';
 }
 
 void
@@ -666,6 +673,305 @@ is_year_without_slash(const struct snapshot *snap, const char *rel)
 	return snapshot_generated(snap, slashed, &segs, &nsegs);
 }
 
+/*
+ * Titan: uploads, deletes and edits, every refusal answered before a byte
+ * of the body is read.
+ */
+
+/* "gemini://HOST[:PORT]/" and the encoded path, for the 30 of an upload. */
+static void
+titan_redirect(const struct route_env *env, const struct request *r,
+    const char *rel, struct response *res)
+{
+	int	 v6 = memchr(r->host, ':', r->host_len) != NULL;
+	char	 port[16] = "", path[META_MAX + 1];
+
+	if (env->local_port != 1965)
+		snprintf(port, sizeof(port), ":%d", env->local_port);
+	path_encode(rel, path, sizeof(path) - r->host_len - 32);
+	answer(res, res->status, "gemini://%s%.*s%s%s/%s", v6 ? "[" : "",
+	    (int)r->host_len, r->host, v6 ? "]" : "", port, path);
+}
+
+static int
+titan_same_secret(const char *given, size_t len, const char *conf)
+{
+	return strlen(conf) == len && CRYPTO_memcmp(given, conf, len) == 0;
+}
+
+/*
+ * A token of the path's list, or a certificate of its allow list, lets
+ * the client in: 0, else the answer (60, 61 or 62) is set.
+ */
+static int
+titan_authorise(const struct route_env *env, const struct titan_params *tp,
+    struct response *res)
+{
+	const struct rules	*t = res->rules.titan_tokens;
+	const struct rules	*a = res->rules.allow;
+	struct access_identity	 id;
+	size_t			 i;
+	int			 status = 61;
+
+	for (i = 0; tp->has_token && i < t->ntitan_tokens; i++)
+		if (titan_same_secret(tp->token, tp->token_len,
+		    t->titan_tokens[i])) {
+			snprintf(res->who, sizeof(res->who), "token %zu", i + 1);
+			return 0;
+		}
+	if (env->peer != NULL && (a->nallow > 0 || a->nallow_files > 0)) {
+		(void)access_identity_of(env->peer, time(NULL), &id);
+		status = allowset_status(a->allowset, &id, 1, res->meta,
+		    sizeof(res->meta));
+		if (status == 0) {
+			snprintf(res->who, sizeof(res->who), "certificate");
+			return 0;
+		}
+	}
+	if (!tp->has_token && env->peer == NULL)
+		answer(res, 60, "uploading here needs a client certificate or "
+		    "a Titan token");
+	else if (tp->has_token)
+		answer(res, 61, "this Titan token is not accepted here");
+	else if (status == 61 && a->nallow == 0 && a->nallow_files == 0)
+		answer(res, 61, "no client certificate may upload here: use "
+		    "a Titan token");
+	else
+		res->status = status;	/* the allow list's own words */
+	return -1;
+}
+
+/* ";edit": the file as it is, without navigation; 51 lets an editor start. */
+static void
+titan_edit(const struct route_env *env, const char *rel, struct response *res)
+{
+	struct stat	 st;
+	int		 fd;
+
+	fd = beneath_open(snapshot_rootfd(res->snap), rel, OPEN_FLAGS);
+	if (fd == -1) {
+		open_error(res);
+		return;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		answer(res, 51, "not found");
+		return;
+	}
+	if (mime_for_file(env->mime, rel, fd, &st, res->rules.lang,
+	    res->meta, sizeof(res->meta)) == -1)
+		snprintf(res->meta, sizeof(res->meta),
+		    "application/octet-stream");
+	if (st.st_size <= WHOLE_MAX) {
+		int rc = read_small(fd, st.st_size, res);
+		close(fd);
+		if (rc == -1) {
+			answer(res, 40, "cannot read the file");
+			return;
+		}
+	} else {
+		res->body.kind = BODY_FILE;
+		res->body.fd = fd;
+		res->body.size = st.st_size;
+	}
+	res->status = 20;
+}
+
+/* The catalog has the change before the answer goes: read your writes. */
+static void
+titan_tell_catalog(struct catalog *cat, const char *rel, int removed)
+{
+	catalog_writer_lock(cat);
+	if (removed)
+		catalog_file_removed(cat, rel);
+	else
+		(void)catalog_file_changed(cat, rel);
+	(void)catalog_publish(cat);
+	catalog_writer_unlock(cat);
+}
+
+/* size=0: the page goes, and the answer leads to its directory. */
+static void
+titan_remove(const struct route_env *env, const struct request *r,
+    const char *rel, struct response *res)
+{
+	char	 dir[PATH_MAX_LEN + 1];
+	const char *slash = strrchr(rel, '/');
+
+	if (titan_delete(snapshot_rootfd(res->snap), rel) == -1) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			answer(res, 51, "not found");
+		else if (errno == EISDIR)
+			answer(res, 59, "a directory cannot be deleted");
+		else
+			answer(res, 40, "cannot delete the page: %s",
+			    strerror(errno));
+		return;
+	}
+	titan_tell_catalog(env->cats[res->host - env->cfg->hosts], rel, 1);
+	snprintf(dir, sizeof(dir), "%.*s", slash != NULL ?
+	    (int)(slash + 1 - rel) : 0, rel);
+	res->status = 30;
+	titan_redirect(env, r, dir, res);
+	snprintf(res->note, sizeof(res->note), "titan: deleted, %s",
+	    res->who);
+}
+
+static void
+titan_begin_upload(const struct route_env *env, const struct request *r,
+    const char *rel, long long size, struct response *res)
+{
+	if (titan_begin(snapshot_rootfd(res->snap), rel, size,
+	    &res->upload) == -1) {
+		if (errno == ENOTDIR || errno == EXDEV || errno == ELOOP)
+			answer(res, 59, "cannot upload there: %s",
+			    strerror(errno));
+		else if (errno == EACCES || errno == EPERM || errno == EROFS)
+			answer(res, 50, "cannot write there: %s",
+			    strerror(errno));
+		else
+			answer(res, 40, "cannot store the upload now: %s",
+			    strerror(errno));
+		return;
+	}
+	res->cat = env->cats[res->host - env->cfg->hosts];
+	snprintf(res->target, sizeof(res->target), "%s", rel);
+	if (meta_is_gemtext(rel))
+		snapshot_footer(res->snap, rel, &res->body.footer);
+	res->status = 0;
+	titan_redirect(env, r, rel, res);
+	res->body.kind = BODY_UPLOAD;
+	res->body.size = (off_t)size;
+}
+
+/* A name almanac would not serve, or serves itself, is not uploaded to. */
+static const char *
+titan_bad_target(const char *rel, const struct response *res)
+{
+	const struct segment	*segs;
+	struct stat		 st;
+	size_t			 nsegs, len = strlen(rel);
+
+	if (len == 0 || rel[len - 1] == '/')
+		return "a directory cannot be uploaded to: name a file";
+	if (path_is_leftover(rel))
+		return "a dotfile or an editor's leftover is not served, so "
+		    "not uploaded";
+	if (strcmp(rel, "index.gmi") != 0 &&
+	    snapshot_generated(res->snap, rel, &segs, &nsegs))
+		return "a generated page cannot be uploaded";
+	if (beneath_lstat(snapshot_rootfd(res->snap), rel, &st) == 0 &&
+	    S_ISDIR(st.st_mode))
+		return "that path is a directory";
+	return NULL;
+}
+
+static void
+route_titan(const struct route_env *env, const struct request *r,
+    struct response *res)
+{
+	struct titan_params	 tp;
+	const char		*bad = titan_parse(r->path, r->path_len, &tp);
+	char			 rel[PATH_MAX_LEN + 1], path[PATH_MAX_LEN + 2];
+	enum path_verdict	 v;
+
+	v = path_normalise(r->path, tp.path_len, rel);
+	if (v == PATH_HIDDEN) {
+		answer(res, 59, "a dotfile cannot be uploaded");
+		return;
+	}
+	if (v != PATH_OK) {
+		answer(res, 59, "%s", path_verdict_str(v));
+		return;
+	}
+	snprintf(path, sizeof(path), "/%s", rel);
+	location_rules(res->host, path, &res->rules);
+	if (!res->rules.titan) {
+		answer(res, 59, "Titan uploads are not enabled at %s", path);
+		return;
+	}
+	if (bad == NULL && r->query != NULL)
+		bad = "Titan parameters come after the path, not in a query";
+	if (bad == NULL && !tp.edit && tp.size == -1)
+		bad = "size missing";
+	if (bad == NULL && tp.size > res->rules.titan_max_size)
+		bad = "size over the limit";
+	if (bad != NULL) {
+		answer(res, 59, "%s: a Titan upload is ;size=N then N bytes, "
+		    "at most %lld here", bad, res->rules.titan_max_size);
+		return;
+	}
+	if (titan_authorise(env, &tp, res) == -1)
+		return;
+	if ((bad = titan_bad_target(rel, res)) != NULL)
+		answer(res, 59, "%s", bad);
+	else if (tp.edit)
+		titan_edit(env, rel, res);
+	else if (tp.size == 0)
+		titan_remove(env, r, rel, res);
+	else
+		titan_begin_upload(env, r, rel, tp.size, res);
+}
+
+long long
+route_upload_left(const struct response *res)
+{
+	return res->upload != NULL ? titan_left(res->upload) : 0;
+}
+
+static void
+upload_failed(struct response *res, int status, const char *why)
+{
+	titan_abort(res->upload);
+	res->upload = NULL;
+	res->body.kind = BODY_NONE;
+	answer(res, status, "%s", why);
+	snprintf(res->note, sizeof(res->note), "titan: %s, nothing written",
+	    why);
+}
+
+int
+route_upload_data(struct response *res, const void *data, size_t len)
+{
+	if (res->upload == NULL)
+		return -1;
+	if ((long long)len > titan_left(res->upload)) {
+		upload_failed(res, 59, "body longer than its size");
+		return -1;
+	}
+	if (titan_write(res->upload, data, len) == -1) {
+		upload_failed(res, 40, errno == ENOSPC ? "no space left for "
+		    "the upload" : "cannot write the upload");
+		return -1;
+	}
+	return 0;
+}
+
+void
+route_upload_finish(struct response *res)
+{
+	struct titan_upload	*up = res->upload;
+
+	if (up == NULL)
+		return;
+	if (titan_left(up) != 0) {
+		upload_failed(res, 59, "body shorter than its size");
+		return;
+	}
+	res->upload = NULL;
+	res->body.kind = BODY_NONE;
+	if (titan_commit(up, res->body.footer.data, res->body.footer.len) == -1) {
+		answer(res, 40, "cannot store the upload: %s", strerror(errno));
+		snprintf(res->note, sizeof(res->note), "titan: %lld bytes not "
+		    "stored, %s", (long long)res->body.size, res->who);
+		return;
+	}
+	titan_tell_catalog(res->cat, res->target, 0);
+	res->status = 30;
+	snprintf(res->note, sizeof(res->note), "titan: %lld bytes written, %s",
+	    (long long)res->body.size, res->who);
+}
+
 void
 route_request(const struct route_env *env, const char *line, size_t len,
     struct response *res)
@@ -676,7 +982,7 @@ route_request(const struct route_env *env, const char *line, size_t len,
 	char			 rel[PATH_MAX_LEN + 1];
 	size_t			 nsegs;
 	enum path_verdict	 v;
-	int			 idx;
+	int			 idx, titan = 0;
 
 	if (env->slow_down > 0) {
 		answer(res, 44, "%d", env->slow_down);
@@ -689,6 +995,9 @@ route_request(const struct route_env *env, const char *line, size_t len,
 	case REQ_PROXY:
 		refuse_host(env, res, why);
 		return;
+	case REQ_TITAN:
+		titan = 1;
+		break;
 	case REQ_OK:
 		break;
 	}
@@ -697,6 +1006,14 @@ route_request(const struct route_env *env, const char *line, size_t len,
 	res->host = &env->cfg->hosts[idx];
 	if ((res->snap = catalog_acquire(env->cats[idx])) == NULL) {
 		answer(res, 41, "the capsule is not available right now");
+		return;
+	}
+	if (titan) {
+		if (snapshot_rootfd(res->snap) == -1)
+			answer(res, 41, "the capsule is not available right "
+			    "now");
+		else
+			route_titan(env, &r, res);
 		return;
 	}
 	if ((v = path_normalise(r.path, r.path_len, rel)) == PATH_HIDDEN) {

@@ -10,12 +10,14 @@
 #include "body.h"
 #include "catalog.h"
 #include "location.h"
+#include "path.h"
 
 struct config;
 struct fcgistream_apps;
 struct filecache;
 struct mime;
 struct snapshot;
+struct titan_upload;
 
 #define META_MAX	1024
 
@@ -43,7 +45,13 @@ struct response {
 	struct snapshot	*snap;		/* held until the response is cleared */
 	int		 status;
 	char		 meta[META_MAX + 1];
-	struct body	 body;
+	struct body	 body;		/* BODY_UPLOAD: footer, what an editor
+					   may send back */
+	struct titan_upload *upload;	/* BODY_UPLOAD: where the body goes */
+	struct catalog	*cat;		/* told of an upload before the answer */
+	char		 target[PATH_MAX_LEN + 1];	/* the page uploaded */
+	char		 who[32];	/* "token 2" or "certificate" */
+	char		 note[96];	/* what a Titan request did, for the log */
 };
 
 void	response_init(struct response *);
@@ -59,6 +67,15 @@ void	response_free(struct response *);
  */
 void	route_request(const struct route_env *, const char *, size_t,
 	    struct response *);
+/*
+ * A BODY_UPLOAD answer waits for the body: the bytes still expected; the
+ * bytes as they come (0, or -1 when the upload failed: too long, or not
+ * written, and the answer says why); then, once all have come, the page
+ * put in place and the catalog told before the answer (30) is set.
+ */
+long long	route_upload_left(const struct response *);
+int	route_upload_data(struct response *, const void *, size_t);
+void	route_upload_finish(struct response *);
 
 
 #endif

@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <libgen.h>
+#include <sys/stat.h>
 #include <limits.h>
 #include <pwd.h>
 #include <stddef.h>
@@ -26,6 +27,7 @@
 #include "log.h"
 #include "options.h"
 #include "sandbox.h"
+#include "titan.h"
 
 /* Newer than Debian 12's kernel headers; the kernel says which it knows. */
 #ifndef LANDLOCK_ACCESS_FS_TRUNCATE
@@ -184,6 +186,100 @@ allow_list_dirs(int ruleset, const struct host *h, __u64 rights,
 	return rc;
 }
 
+/* 1 when the rules, over the server block's, accept Titan uploads. */
+static int
+titan_on(const struct host *h, const struct rules *r)
+{
+	return r->titan == 1 || (r->titan == -1 && h->r.titan == 1);
+}
+
+int
+sandbox_titan_dir(const struct host *h, size_t i, char *out, size_t outsz)
+{
+	char	 rel[PATH_MAX];
+
+	if (i == h->nlocations) {
+		if (h->r.titan != 1)
+			return 0;
+		rel[0] = '\0';
+	} else if (!titan_on(h, &h->locations[i].r))
+		return 0;
+	else if (titan_pattern_dir(h->locations[i].pattern, rel,
+	    sizeof(rel)) == -1)
+		return -1;
+	if ((size_t)snprintf(out, outsz, "%s%s%s", h->root, rel[0] ? "/" : "",
+	    rel) >= outsz)
+		return -1;
+	return 1;
+}
+
+/* mkdir -p of the part of 'dir' below the root 'root'. */
+static int
+make_below(const char *root, const char *dir)
+{
+	char	 path[PATH_MAX];
+	size_t	 i, rootlen = strlen(root);
+
+	snprintf(path, sizeof(path), "%s", dir);
+	for (i = rootlen + 1; path[i - 1] != '\0'; i++) {
+		if (path[i] != '/' && path[i] != '\0')
+			continue;
+		char c = path[i];
+		path[i] = '\0';
+		if (mkdir(path, 0755) == -1 && errno != EEXIST) {
+			log_syserr("titan: cannot make %s", path);
+			return -1;
+		}
+		path[i] = c;
+	}
+	return 0;
+}
+
+/*
+ * Where uploads go: for each location with 'titan on', the deepest
+ * capsule directory its pattern covers, made if missing (as the user the
+ * server runs as).  With a ruleset, writing there is granted.
+ */
+static int
+titan_dirs(int ruleset, const struct host *h, __u64 rights, struct buf *said)
+{
+	char	 dir[PATH_MAX];
+	size_t	 i;
+	int	 rc = 0, on;
+
+	for (i = 0; i <= h->nlocations; i++) {
+		if ((on = sandbox_titan_dir(h, i, dir, sizeof(dir))) == 0)
+			continue;
+		if (on == -1) {
+			log_warn("titan: location \"%s\" names no directory "
+			    "inside the capsule", h->locations[i].pattern);
+			rc = -1;
+		} else if (ruleset == -1) {
+			if (strlen(dir) > strlen(h->root) &&
+			    make_below(h->root, dir) == -1)
+				rc = -1;
+		} else
+			rc |= allow_path(ruleset, dir, rights, said);
+	}
+	return rc;
+}
+
+int
+sandbox_titan_anywhere(const struct config *cfg)
+{
+	size_t	 i, j;
+
+	for (i = 0; i < cfg->nhosts; i++) {
+		const struct host *h = &cfg->hosts[i];
+		if (h->r.titan == 1)
+			return 1;
+		for (j = 0; j < h->nlocations; j++)
+			if (titan_on(h, &h->locations[j].r))
+				return 1;
+	}
+	return 0;
+}
+
 /*
  * The state directory, where the publication dates are replaced by
  * rename: made at start when missing (src/pubdates.c), so a path that is
@@ -210,8 +306,12 @@ allow_state_dir(int ruleset, const char *dir, struct buf *said)
  */
 static int
 add_rules(int ruleset, const struct config *cfg, const char *config_file,
-    struct grants *g)
+    struct grants *g, int abi)
 {
+	const __u64	 upload = LANDLOCK_ACCESS_FS_WRITE_FILE |
+	    LANDLOCK_ACCESS_FS_MAKE_REG | LANDLOCK_ACCESS_FS_REMOVE_FILE |
+	    LANDLOCK_ACCESS_FS_MAKE_DIR |
+	    (abi >= 3 ? LANDLOCK_ACCESS_FS_TRUNCATE : 0);
 	const __u64	 read = LANDLOCK_ACCESS_FS_READ_FILE |
 	    LANDLOCK_ACCESS_FS_READ_DIR;
 	size_t		 i;
@@ -228,8 +328,10 @@ add_rules(int ruleset, const struct config *cfg, const char *config_file,
 		} else
 			rc |= allow_path(ruleset, h->certs, read, &g->read);
 	}
-	for (i = 0; i < cfg->nhosts; i++)
+	for (i = 0; i < cfg->nhosts; i++) {
 		rc |= allow_list_dirs(ruleset, &cfg->hosts[i], read, &g->read);
+		rc |= titan_dirs(ruleset, &cfg->hosts[i], upload, &g->write);
+	}
 	if (config_file != NULL)
 		rc |= allow_dir_of(ruleset, config_file, read, &g->read);
 	if (cfg->ticket_keys != NULL)
@@ -343,7 +445,7 @@ confine_files(const struct config *cfg, const char *config_file)
 	buf_init(&g.read);
 	buf_init(&g.write);
 	buf_init(&ports);
-	rc = add_rules(ruleset, cfg, config_file, &g);
+	rc = add_rules(ruleset, cfg, config_file, &g, abi);
 	if (abi >= 4)
 		rc |= add_net_rules(ruleset, cfg, &ports);
 	if (rc != 0 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1 ||
@@ -369,10 +471,17 @@ confine_files(const struct config *cfg, const char *config_file)
 int
 sandbox_enter(const struct config *cfg, const char *config_file)
 {
+	size_t	 i;
+	int	 rc = 0;
+
 	if (cfg->user != NULL && drop_user(cfg->user) == -1)
 		return -1;
 	if (cfg->user == NULL && geteuid() == 0)
 		log_warn("running as root: use --user to drop privileges");
+	for (i = 0; i < cfg->nhosts; i++)
+		rc |= titan_dirs(-1, &cfg->hosts[i], 0, NULL);
+	if (rc != 0)
+		return -1;
 	return confine_files(cfg, config_file);
 }
 
@@ -382,8 +491,9 @@ sandbox_enter(const struct config *cfg, const char *config_file)
  * below names x86-64 system calls.
  */
 int
-sandbox_seal(void)
+sandbox_seal(const struct config *cfg)
 {
+	(void)cfg;
 	log_info("seccomp is off in this build: system calls are not "
 	    "filtered");
 	return 0;
@@ -433,16 +543,37 @@ static struct sock_filter filter[] = {
 	/* Replacing the publication dates' file (src/pubdates.c). */
 	ALLOW(__NR_fsync), ALLOW(__NR_rename), ALLOW(__NR_renameat),
 	ALLOW(__NR_renameat2), ALLOW(__NR_unlinkat),
-	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA)),
 };
 
+/*
+ * What a Titan upload adds to the calls the publication dates already
+ * need (fsync, rename, unlink): directories made, a file's mode set.
+ */
+static const struct sock_filter upload_calls[] = {
+	ALLOW(__NR_fdatasync), ALLOW(__NR_mkdirat), ALLOW(__NR_fchmod),
+	ALLOW(__NR_ftruncate),
+};
+
+static const struct sock_filter deny =
+    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA));
+
+#define NBASE	(sizeof(filter) / sizeof(filter[0]))
+#define NUPLOAD	(sizeof(upload_calls) / sizeof(upload_calls[0]))
+
 int
-sandbox_seal(void)
+sandbox_seal(const struct config *cfg)
 {
-	struct sock_fprog	 prog = {
-		.len = (unsigned short)(sizeof(filter) / sizeof(filter[0])),
-		.filter = filter
-	};
+	static struct sock_filter	 all[NBASE + NUPLOAD + 1];
+	struct sock_fprog		 prog = { .filter = all };
+	size_t				 n = NBASE;
+
+	memcpy(all, filter, sizeof(filter));
+	if (sandbox_titan_anywhere(cfg)) {
+		memcpy(all + n, upload_calls, sizeof(upload_calls));
+		n += NUPLOAD;
+	}
+	all[n++] = deny;
+	prog.len = (unsigned short)n;
 
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1 ||
 	    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
@@ -456,7 +587,8 @@ sandbox_seal(void)
 		return -1;
 	}
 	log_info("seccomp: %u-instruction system call allow-list for all "
-	    "threads", prog.len);
+	    "threads%s", prog.len, n > NBASE + 1 ? ", with what Titan uploads "
+	    "write" : "");
 	return 0;
 }
 #endif

@@ -22,6 +22,7 @@
 # fastcgi-small (paired): a small page from a FastCGI application (the
 # test responder, tests/fcgi/responder.py) beside the same bytes served
 # as a file, CPU of almanac per request.
+#   BENCH_UPLOAD_CASES  Titan upload cases, almanac only ("none": skipped)
 # Results: stdout and build/bench/results.md (medians over the rounds).
 set -eu
 
@@ -40,6 +41,8 @@ PAIRS="almanac:floor almanac-w1:floor almanac:molly-brown"
 PAIRED_CASES=${BENCH_PAIRED_CASES:-small index atom file-1m proxy-v2 resumed-shared proxy-1m fastcgi-small}
 # Paired cases of their own servers, not run with PAIRS.
 PAIRED_ONLY="proxy-v2 resumed-shared proxy-1m fastcgi-small"
+# Titan: a 10 MiB file uploaded, then downloaded, one request at a time.
+UPLOAD_CASES=${BENCH_UPLOAD_CASES:-upload-10m}
 
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -983,11 +986,91 @@ report() {
 			echo
 			relay_table
 		fi
+		if [ -s "$TMP/upload.tsv" ]; then
+			echo
+			echo "Titan uploads: gemget --titan of a 10 MiB file, one" \
+			    "at a time (written, fsynced and renamed into place" \
+			    "before each 30), then gemget of the same file as many" \
+			    "times; medians of $ROUNDS round(s):"
+			echo
+			upload_table
+		fi
 	} >"$TMP/results.md"
 	mkdir -p "$OUT"
 	cp "$TMP/results.md" "$OUT/results.md"
 	cat "$OUT/results.md"
 	say "written to build/bench/results.md"
+}
+
+# upload-10m: gemget --titan of a 10 MiB file in a loop for BENCH_SECONDS
+# (three at least), then gemget of the same file as many times: MB/s each
+# way, one connection at a time.  Appends to upload.tsv.
+run_upload() {
+	local round=$1 conf=$TMP/titan-bench.conf n=0 t0 t1 up down i url
+	local size=10485760 ms
+	ms=$(awk -v s="$SECS" 'BEGIN { print int(s * 1000) }')
+	[ -s "$TMP/10m.bin" ] || head -c "$size" /dev/urandom >"$TMP/10m.bin"
+	next_port
+	printf '%s\n' "listen \"127.0.0.1:$PORT\"" "max-per-address 0" \
+	    "rate-per-address 0" "server \"localhost\" {" "root \"$CAP\"" \
+	    "certs \"$CERTS\"" "location \"/up/*\" {" "titan on" \
+	    "titan token \"bench\"" "titan max size 16777216" "}" "}" >"$conf"
+	"$BIN/almanac" -f "$conf" 2>>"$TMP/almanac.log" &
+	SPID=$!
+	PIDS="$PIDS $SPID"
+	wait_ready almanac
+	url=titan://localhost:$PORT/up/10m.bin
+	t0=$(date +%s%N)
+	while :; do
+		"$BIN/gemget" -t 60 -H --titan "$TMP/10m.bin" --token bench \
+		    "$url" | grep -q '^30 ' || die "upload-10m: an upload failed"
+		n=$((n + 1))
+		t1=$(date +%s%N)
+		[ "$n" -lt 3 ] || [ $(((t1 - t0) / 1000000)) -lt "$ms" ] || break
+	done
+	up=$(awk -v b=$((n * size)) -v ns=$((t1 - t0)) \
+	    'BEGIN { printf "%.1f", b / 1048576 / (ns / 1e9) }')
+	t0=$(date +%s%N)
+	for i in $(seq "$n"); do
+		"$BIN/gemget" -t 60 -B -o "$TMP/10m.down" \
+		    "gemini://localhost:$PORT/up/10m.bin" ||
+		    die "upload-10m: a download failed"
+	done
+	t1=$(date +%s%N)
+	cmp -s "$TMP/10m.bin" "$TMP/10m.down" ||
+	    die "upload-10m: the file came back different"
+	down=$(awk -v b=$((n * size)) -v ns=$((t1 - t0)) \
+	    'BEGIN { printf "%.1f", b / 1048576 / (ns / 1e9) }')
+	stop_pid "$SPID" 3
+	printf 'upload-10m\talmanac\t%s\t%s\t%s\t%s\n' "$round" "$up" "$down" \
+	    "$n" >>"$TMP/upload.tsv"
+	say "  upload-10m almanac: up $up MB/s, down $down MB/s ($n each way)"
+}
+
+measure_uploads() {
+	local round
+	[ "$UPLOAD_CASES" != none ] || return 0
+	for round in $(seq "$ROUNDS"); do
+		say "upload round $round of $ROUNDS"
+		run_upload "$round"
+	done
+}
+
+upload_table() {
+	echo "| case | server | upload MB/s | download MB/s (same file) | requests each way |"
+	echo "|---|---|--:|--:|--:|"
+	awk -F '\t' '
+	function median(s,    n, i, j, t, v) {
+		n = split(s, v, " ")
+		for (i = 2; i <= n; i++)
+			for (j = i; j > 1 && v[j - 1] + 0 > v[j] + 0; j--) {
+				t = v[j]; v[j] = v[j - 1]; v[j - 1] = t
+			}
+		return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+	}
+	{ up = up " " $4; down = down " " $5; n += $6 }
+	END { printf "| upload-10m | almanac | %.1f | %.1f | %d |\n", median(up), median(down), n }
+	' "$TMP/upload.tsv"
 }
 
 main() {
@@ -1011,8 +1094,10 @@ main() {
 	: >"$TMP/relay.tsv"
 	openssl rand 80 | base64 -w0 >"$TMP/ticket.keys"
 	echo >>"$TMP/ticket.keys"
+	: >"$TMP/upload.tsv"
 	measure_all
 	measure_pairs
+	measure_uploads
 	report
 }
 

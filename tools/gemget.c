@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -52,7 +53,8 @@ enum { HDR_PENDING, HDR_OK, HDR_BAD };
 
 enum {
 	O_NOSNI = 256, O_RAWFILE, O_SPLIT, O_DELAY, O_NOSEND, O_TLSMIN,
-	O_TLSMAX, O_CERT, O_KEY, O_SESSOUT, O_SESSIN
+	O_TLSMAX, O_CERT, O_KEY, O_SESSOUT, O_SESSIN, O_TITAN, O_TOKEN,
+	O_DELETE, O_EDIT
 };
 
 struct opts {
@@ -75,6 +77,10 @@ struct opts {
 	const char	*sessout;
 	long long	 timeout;
 	const char	*output;
+	const char	*titan;		/* --titan FILE: upload it */
+	const char	*token;
+	int		 delete;	/* --delete: upload nothing (size=0) */
+	int		 edit;		/* --edit: fetch the raw page */
 };
 
 struct endpoint {
@@ -125,6 +131,10 @@ static const struct option longopts[] = {
 	{ "key",	required_argument,	NULL,	O_KEY },
 	{ "sess-out",	required_argument,	NULL,	O_SESSOUT },
 	{ "sess-in",	required_argument,	NULL,	O_SESSIN },
+	{ "titan",	required_argument,	NULL,	O_TITAN },
+	{ "token",	required_argument,	NULL,	O_TOKEN },
+	{ "delete",	no_argument,		NULL,	O_DELETE },
+	{ "edit",	no_argument,		NULL,	O_EDIT },
 	{ "timeout",	required_argument,	NULL,	't' },
 	{ "output",	required_argument,	NULL,	'o' },
 	{ "help",	no_argument,		NULL,	'h' },
@@ -136,6 +146,8 @@ static void
 usage(FILE *fp)
 {
 	fputs("usage: gemget [options] URL\n"
+	    "       gemget --titan FILE | --delete | --edit [--token T] "
+	    "titan://...\n"
 	    "  -c, --connect HOST:PORT  connect here instead of the URL's "
 	    "host ([IPv6]:PORT)\n"
 	    "  -s, --sni NAME           send NAME as TLS server name\n"
@@ -159,6 +171,11 @@ usage(FILE *fp)
 	    "      --key FILE           client key (default: --cert FILE)\n"
 	    "      --sess-in FILE       resume the TLS session in FILE\n"
 	    "      --sess-out FILE      save the TLS session to FILE\n"
+	    "      --titan FILE         upload FILE to the titan:// URL\n"
+	    "      --delete             delete the page at the titan:// URL\n"
+	    "      --edit               print the raw page at the titan:// "
+	    "URL\n"
+	    "      --token T            the Titan token to send\n"
 	    "  -t, --timeout SEC        overall deadline (default 10)\n"
 	    "  -o, --output FILE        write output to FILE\n"
 	    "  -h, --help               show this help\n"
@@ -429,6 +446,18 @@ parse_opt(int ch, const char *arg, struct opts *o)
 	case O_SESSOUT:
 		o->sessout = arg;
 		break;
+	case O_TITAN:
+		o->titan = arg;
+		break;
+	case O_TOKEN:
+		o->token = arg;
+		break;
+	case O_DELETE:
+		o->delete = 1;
+		break;
+	case O_EDIT:
+		o->edit = 1;
+		break;
 	case 't':
 		if (parse_num(arg, 1, MAXTIMEOUT, &o->timeout) == -1)
 			return usage_error("bad --timeout: %s", arg);
@@ -440,6 +469,25 @@ parse_opt(int ch, const char *arg, struct opts *o)
 		/* getopt_long has already named the offending option. */
 		return short_usage();
 	}
+	return 0;
+}
+
+static int
+check_titan(const struct opts *o)
+{
+	int	 titan = (o->titan != NULL) + o->delete + o->edit;
+
+	if (titan > 1)
+		return usage_error("--titan, --delete and --edit conflict");
+	if (titan == 0 && o->token != NULL)
+		return usage_error("--token needs --titan, --delete or --edit");
+	if (titan == 1 && (o->raw != NULL || o->rawfile != NULL ||
+	    o->nosend))
+		return usage_error("Titan options conflict with --raw, "
+		    "--raw-file and --no-send");
+	if (titan == 1 && strncasecmp(o->url, "titan://", 8) != 0)
+		return usage_error("a Titan request needs a titan:// URL, not "
+		    "%s", o->url);
 	return 0;
 }
 
@@ -459,7 +507,7 @@ check_opts(const struct opts *o)
 		return usage_error("--key needs --cert");
 	if (o->tlsmin != 0 && o->tlsmax != 0 && o->tlsmin > o->tlsmax)
 		return usage_error("--tls-min is above --tls-max");
-	return 0;
+	return check_titan(o);
 }
 
 static int
@@ -485,6 +533,8 @@ parse_args(int argc, char *argv[], struct opts *o)
 	if (argc - optind != 1)
 		return usage_error("exactly one URL is required");
 	o->url = argv[optind];
+	if (o->edit && o->mode == OUT_ALL)
+		o->mode = OUT_BODY;	/* the raw page, to edit */
 	return check_opts(o);
 }
 
@@ -623,12 +673,86 @@ fail:
 	return -1;
 }
 
+/* What a page's name says it is: Titan's mime= parameter. */
+static const char *
+titan_mime(const char *path)
+{
+	const char *dot = strrchr(path, '.');
+
+	if (dot != NULL && (strcmp(dot, ".gmi") == 0 ||
+	    strcmp(dot, ".gemini") == 0))
+		return "text/gemini";
+	if (dot != NULL && (strcmp(dot, ".txt") == 0 || strcmp(dot, ".md") ==
+	    0))
+		return "text/plain";
+	return "application/octet-stream";
+}
+
+/* The token percent-encoded, all but the unreserved characters. */
+static void
+append_token(char *out, size_t *n, const char *token)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	unsigned char c;
+
+	for (; *token != '\0'; token++) {
+		c = (unsigned char)*token;
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || strchr("-._~", c) != NULL) {
+			out[(*n)++] = (char)c;
+			continue;
+		}
+		out[(*n)++] = '%';
+		out[(*n)++] = hex[c >> 4];
+		out[(*n)++] = hex[c & 15];
+	}
+}
+
+/* "URL;size=N;mime=TYPE;token=T" CRLF and the file, or ";edit". */
+static int
+build_titan(struct gem *g, const struct opts *o)
+{
+	char *body = NULL, *req;
+	size_t blen = 0, cap, n;
+
+	if (o->titan != NULL && read_file(o->titan, &body, &blen) == -1)
+		return fail(RC_USAGE, "%s: %s", o->titan, strerror(errno));
+	cap = strlen(o->url) + 64 + (o->titan ? strlen(titan_mime(o->titan))
+	    : 0) + (o->token ? 3 * strlen(o->token) : 0) + blen;
+	if ((req = malloc(cap)) == NULL) {
+		free(body);
+		return fail(RC_USAGE, "malloc: %s", strerror(errno));
+	}
+	if (o->edit)
+		n = (size_t)snprintf(req, cap, "%s;edit", o->url);
+	else
+		n = (size_t)snprintf(req, cap, "%s;size=%zu;mime=%s", o->url,
+		    blen, o->titan ? titan_mime(o->titan) :
+		    "application/octet-stream");
+	if (o->token != NULL) {
+		n += (size_t)snprintf(req + n, cap - n, ";token=");
+		append_token(req, &n, o->token);
+	}
+	req[n++] = '\r';
+	req[n++] = '\n';
+	if (blen > 0)
+		memcpy(req + n, body, blen);
+	free(body);
+	g->req = req;
+	g->reqlen = n + blen;
+	return 0;
+}
+
 static int
 build_request(struct gem *g, const struct opts *o)
 {
 	size_t len;
+	int rv;
 
-	if (o->rawfile != NULL) {
+	if (o->titan != NULL || o->delete || o->edit) {
+		if ((rv = build_titan(g, o)) != 0)
+			return rv;
+	} else if (o->rawfile != NULL) {
 		if (read_file(o->rawfile, &g->req, &g->reqlen) == -1)
 			return fail(RC_USAGE, "%s: %s", o->rawfile,
 			    strerror(errno));

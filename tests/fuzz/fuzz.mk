@@ -20,7 +20,7 @@ FUZZ_MK_INCLUDED := 1
 
 FUZZ_DIR	 = tests/fuzz
 FUZZ_HARNESSES	?= request path meta render conffile allowlist proxyhdr ticketkeys hello pubdates \
-		   fastcgi search gemheader
+		   fastcgi search gemheader titan
 FUZZ_SECONDS	?= 60
 FUZZ_CLANG	?= clang
 FUZZ_REPLAY_CC	?= $(CC)
@@ -49,6 +49,7 @@ FUZZ_SRC_gemheader	 = gemheader
 FUZZ_SRC_pubdates	 = pubdates buf fileline strmap log
 FUZZ_SRC_fastcgi	 = fastcgi buf access fileline request
 FUZZ_SRC_search		 = search casefold buf meta path request
+FUZZ_SRC_titan		 = titan beneath path
 # Longest input libFuzzer makes per harness: a bit past the modules' own limits.
 FUZZ_LEN_request	 = 1100
 FUZZ_LEN_path		 = 1100
@@ -58,6 +59,7 @@ FUZZ_LEN_conffile	 = 8192
 FUZZ_LEN_allowlist	 = 4096
 FUZZ_LEN_proxyhdr	 = 4200
 FUZZ_LEN_ticketkeys	 = 4096
+FUZZ_LEN_titan		 = 1100
 FUZZ_LEN_search		 = 8192
 FUZZ_LEN_hello		 = 40000
 FUZZ_LEN_gemheader	 = 1200

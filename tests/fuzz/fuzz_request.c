@@ -222,7 +222,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(r.scheme_len < size && data[r.scheme_len] == ':');
 		CHECK(r.scheme_len != 6 ||
 		    strncasecmp(r.scheme, "gemini", 6) != 0);
+		CHECK(r.scheme_len != 5 ||
+		    strncasecmp(r.scheme, "titan", 5) != 0);
 		CHECK(size <= REQUEST_MAX && ref_utf8(data, size));
+		break;
+	case REQ_TITAN:
+		CHECK(why == NULL);
+		CHECK(size <= REQUEST_MAX && ref_utf8(data, size));
+		CHECK(r.scheme_len == 5 && strncasecmp(r.scheme, "titan", 5) ==
+		    0 && r.host_len > 0);
+		CHECK(within(data, size, r.path, r.path_len));
 		break;
 	case REQ_BAD:
 		CHECK(why != NULL && why[0] != '\0');

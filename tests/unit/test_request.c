@@ -233,6 +233,12 @@ test_proxy(void)
 	}
 	is_int(parse("https://example.org/"), REQ_PROXY, "https again");
 	is_mem(r.scheme, r.scheme_len, "https", "proxy: scheme slice");
+	is_int(parse("titan://example.org:1965/a.gmi;size=3"), REQ_TITAN,
+	    "titan: a request of its own");
+	is_mem(r.path, r.path_len, "/a.gmi;size=3", "titan: path with its "
+	    "parameters");
+	is_int(r.port, 1965, "titan: port");
+	is_int(parse("TITAN:///a.gmi;size=3"), REQ_BAD, "titan without host");
 }
 
 /* RFC 3986: port = *DIGIT, so any number of leading zeros. */
