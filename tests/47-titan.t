@@ -169,8 +169,8 @@ if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
 	T=titan://localhost:$PORT
 	is "$(stat -c %U /proc/$(served_pid))" nobody "the server runs as nobody"
 	if grep -q 'Landlock (ABI' "$LOG"; then
-		like "$(grep 'Landlock (ABI' "$LOG")" "writable .*$CAPSULE/notes, $CAPSULE/club; " \
-		    "Landlock: writable the Titan locations' directories only"
+		like "$(grep 'Landlock (ABI' "$LOG")" "writable $CAPSULE/notes, $CAPSULE/club, $WORK/state; " \
+		    "Landlock: writable the Titan locations' directories and the state directory only"
 	else
 		pass "Landlock is not on in this build # SKIP"
 	fi
