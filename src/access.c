@@ -14,6 +14,7 @@
 
 #include "fileline.h"
 #include "access.h"
+#include "path.h"
 
 #define PREFIX		"SHA256:"
 #define PREFIX_LEN	(sizeof(PREFIX) - 1)
@@ -36,18 +37,6 @@ struct list_parser {
 
 static int	list_fail(struct list_parser *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
-
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 static int
 is_blank(char c)
@@ -89,7 +78,8 @@ access_parse_fingerprint(const char *text, size_t len,
 		return -1;
 	for (i = 0; i < ACCESS_FP_LEN; i++) {
 		p = text + i * step;
-		if ((hi = hexval(p[0])) == -1 || (lo = hexval(p[1])) == -1)
+		if ((hi = path_hex_value(p[0])) == -1 ||
+		    (lo = path_hex_value(p[1])) == -1)
 			return -1;
 		if (step == 3 && i + 1 < ACCESS_FP_LEN && p[2] != ':')
 			return -1;

@@ -6,6 +6,7 @@
 #include "buf.h"
 #include "config.h"
 #include "fastcgi.h"
+#include "path.h"
 #include "request.h"
 
 #define FCGI_VERSION		1
@@ -82,18 +83,6 @@ fastcgi_room(struct fastcgi_params *p, size_t len)
 	return s;
 }
 
-static int
-fastcgi_hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * The query percent-decoded into out (query_len + 1 bytes); a '%' not
  * followed by two hex digits stays as it is.  Its length, or -1 when it
@@ -107,8 +96,8 @@ fastcgi_decode_query(const char *q, size_t len, char *out)
 
 	for (i = 0; i < len; i++) {
 		if (q[i] == '%' && i + 2 < len &&
-		    (hi = fastcgi_hexval(q[i + 1])) != -1 &&
-		    (lo = fastcgi_hexval(q[i + 2])) != -1) {
+		    (hi = path_hex_value(q[i + 1])) != -1 &&
+		    (lo = path_hex_value(q[i + 2])) != -1) {
 			out[n] = (char)(hi << 4 | lo);
 			i += 2;
 		} else

@@ -4,8 +4,8 @@
 
 #include "path.h"
 
-static int
-hexval(int c)
+int
+path_hex_value(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -30,8 +30,8 @@ decode_segment(const char *s, size_t len, char *out, size_t *outlen)
 		if (c == '%') {
 			if (i + 2 >= len)
 				return PATH_BAD_ESCAPE;
-			hi = hexval((unsigned char)s[i + 1]);
-			lo = hexval((unsigned char)s[i + 2]);
+			hi = path_hex_value((unsigned char)s[i + 1]);
+			lo = path_hex_value((unsigned char)s[i + 2]);
 			if (hi < 0 || lo < 0)
 				return PATH_BAD_ESCAPE;
 			c = hi * 16 + lo;

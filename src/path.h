@@ -33,4 +33,7 @@ int			 path_has_control(const char *);
 /* 1 for editor and transfer leftovers: *~, *.swp, *.tmp, *.part, .x */
 int			 path_is_leftover(const char *);
 
+/* The value of a hexadecimal digit, either case, or -1. */
+int	path_hex_value(int);
+
 #endif

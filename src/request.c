@@ -3,6 +3,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "path.h"
 #include "request.h"
 
 /*
@@ -94,18 +95,6 @@ valid_reg_name(const char *s, size_t len)
 	return 1;
 }
 
-static int
-hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * RFC 3986 allows pct-encoded bytes in a reg-name, and the WHATWG URL
  * standard decodes them before it looks at the host: "%6cocalhost" is
@@ -126,8 +115,8 @@ decode_host(const char *s, size_t len, struct request *r)
 			r->host_buf[n++] = s[i];
 			continue;
 		}
-		if (len - i < 3 || (hi = hex_value(s[i + 1])) == -1 ||
-		    (lo = hex_value(s[i + 2])) == -1)
+		if (len - i < 3 || (hi = path_hex_value(s[i + 1])) == -1 ||
+		    (lo = path_hex_value(s[i + 2])) == -1)
 			return "invalid host";
 		r->host_buf[n++] = (char)(hi << 4 | lo);
 		i += 2;

@@ -165,18 +165,6 @@ search_next_word(const char *s, size_t len, size_t *pos, char *out)
 
 /* The query */
 
-static int
-search_hex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Percent-decodes raw into q->text: 0, or -1 with why. */
 static int
 search_unescape(const char *raw, size_t len, struct search_query *q,
@@ -190,8 +178,9 @@ search_unescape(const char *raw, size_t len, struct search_query *q,
 	for (i = 0; i < len; i++) {
 		c = raw[i];
 		if (c == '%') {
-			if (len - i < 3 || (hi = search_hex(raw[i + 1])) < 0 ||
-			    (lo = search_hex(raw[i + 2])) < 0) {
+			if (len - i < 3 ||
+			    (hi = path_hex_value(raw[i + 1])) < 0 ||
+			    (lo = path_hex_value(raw[i + 2])) < 0) {
 				*why = "the query's percent-encoding is not valid";
 				return -1;
 			}

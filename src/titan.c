@@ -17,18 +17,6 @@
 #define TITAN_DIR_FLAGS	(O_RDONLY | O_DIRECTORY | O_CLOEXEC)
 #define TITAN_TMP_TRIES	8
 
-static int
-titan_hex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Bare decimal digits up to TITAN_SIZE_MAX: no sign, no blank, no overflow. */
 static const char *
 titan_size(const char *s, size_t len, long long *out)
@@ -64,8 +52,8 @@ titan_token(const char *s, size_t len, struct titan_params *p)
 			p->token[n++] = s[i];
 			continue;
 		}
-		if (len - i < 3 || (hi = titan_hex(s[i + 1])) == -1 ||
-		    (lo = titan_hex(s[i + 2])) == -1)
+		if (len - i < 3 || (hi = path_hex_value(s[i + 1])) == -1 ||
+		    (lo = path_hex_value(s[i + 2])) == -1)
 			return "invalid escape in the token";
 		if ((p->token[n++] = (char)(hi << 4 | lo)) == '\0')
 			return "NUL in the token";

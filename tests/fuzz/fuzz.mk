@@ -35,19 +35,19 @@ FUZZ_ENV	 = ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 		   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
 # The src/ modules each harness links: pure ones only (no server, tls, catalog, watch, main).
-FUZZ_SRC_request	 = request
+FUZZ_SRC_request	 = request path
 FUZZ_SRC_path		 = path
 FUZZ_SRC_meta		 = meta path request
 FUZZ_SRC_render		 = render buf meta path request
-FUZZ_SRC_conffile	 = conffile config options access fileline
-FUZZ_SRC_allowlist	 = access fileline
+FUZZ_SRC_conffile	 = conffile config options access fileline path
+FUZZ_SRC_allowlist	 = access fileline path
 FUZZ_SRC_proxyhdr	 = proxyhdr
 FUZZ_SRC_ticketkeys	 = ticketkeys fileline
 FUZZ_SRC_hello		 = hello
 FUZZ_SRC_gemheader	 = gemheader
 # pubdates.c logs from its I/O part, which the harness does not call.
 FUZZ_SRC_pubdates	 = pubdates buf fileline strmap log
-FUZZ_SRC_fastcgi	 = fastcgi buf access fileline request
+FUZZ_SRC_fastcgi	 = fastcgi buf access fileline request path
 FUZZ_SRC_search		 = search casefold buf meta path request
 FUZZ_SRC_titan		 = titan beneath path
 # Longest input libFuzzer makes per harness: a bit past the modules' own limits.
