@@ -123,7 +123,7 @@ struct fcgistream_apps *
 fcgistream_apps_new(const struct config *cfg)
 {
 	struct fcgistream_apps	*apps;
-	size_t			 h, l, max = 0;
+	size_t			 h, l, max = 1;	/* never calloc(0) */
 
 	for (h = 0; h < cfg->nhosts; h++)
 		max += 1 + cfg->hosts[h].nlocations;
