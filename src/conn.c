@@ -74,6 +74,8 @@ struct conn {
 	unsigned		 stream_events;
 	int			 peer_closed;	/* the client's FIN has come */
 	int			 notified;	/* close_notify written */
+	int			 closed;	/* freed after this wake-up */
+	struct conn		*next_closed;
 };
 
 /*
@@ -96,6 +98,7 @@ struct conn_pool {
 	size_t		 nanswers;
 	char		*reqs[SPARE_MAX];
 	size_t		 nreqs;
+	struct conn	*closed;	/* to free once the wake-up is over */
 };
 
 static int	conn_advance(struct worker *, struct conn *);
@@ -114,10 +117,22 @@ answer_free(struct answer *a)
 }
 
 void
+conn_reap(struct conn_pool *p)
+{
+	struct conn	*c;
+
+	while ((c = p->closed) != NULL) {
+		p->closed = c->next_closed;
+		free(c);
+	}
+}
+
+void
 conn_pool_free(struct conn_pool *p)
 {
 	if (p == NULL)
 		return;
+	conn_reap(p);
 	while (p->nanswers > 0)
 		answer_free(p->answers[--p->nanswers]);
 	while (p->nreqs > 0)
@@ -235,7 +250,17 @@ conn_close(struct worker *w, struct conn *c)
 	if (c->ans != NULL)
 		answer_put(w->pool, c->ans);
 	request_buffer_put(w->pool, c->req);
-	free(c);
+	/*
+	 * With a stream, the connection has two descriptors in epoll, and
+	 * the wake-up that closes it may still hold an event for the other:
+	 * it stays, marked closed, until the worker has handled them all.
+	 */
+	if (c->stream_fd != -1) {
+		c->closed = 1;
+		c->next_closed = w->pool->closed;
+		w->pool->closed = c;
+	} else
+		free(c);
 	worker_conn_closed(w);
 }
 
@@ -827,11 +852,13 @@ conn_event(struct worker *w, struct handler *h, uint32_t events)
 
 	if (h->kind == H_STREAM) {
 		c = conn_of_stream(h);
-		if (waits_stream(c))
+		if (!c->closed && waits_stream(c))
 			(void)conn_advance(w, c);
 		return;
 	}
 	c = (struct conn *)(void *)h;
+	if (c->closed)
+		return;
 	if (events & (EPOLLRDHUP | EPOLLHUP))
 		c->peer_closed = 1;
 	if (waits_stream(c)) {

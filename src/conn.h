@@ -18,6 +18,8 @@ struct worker;
 /* A worker's recycled answer and request buffers. */
 struct conn_pool	*conn_pool_new(void);
 void			 conn_pool_free(struct conn_pool *);
+/* Frees the connections closed during the wake-up that has ended. */
+void			 conn_reap(struct conn_pool *);
 
 /* Takes over an accepted socket. */
 void	conn_new(struct worker *, struct listener *, int,

@@ -330,6 +330,7 @@ worker_main(void *arg)
 		}
 		for (i = 0; i < n; i++)
 			dispatch(w, evs[i].data.ptr, evs[i].events);
+		conn_reap(w->pool);
 		expire_timers(w);
 		resume_listening(w);
 	}
